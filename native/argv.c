@@ -1,0 +1,245 @@
+/* The launcher's command line. The grammar is documented in docs/launcher.md;
+ * every error names the flag it is about and exits 125, before anything is
+ * opened or restricted. */
+#define _GNU_SOURCE
+#include "argv.h"
+#include "landlock_abi.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const gap_names[GAP_COUNT] = {
+	[GAP_LANDLOCK] = "landlock",
+	[GAP_TRUNCATE] = "truncate",
+	[GAP_NET_TCP] = "net-tcp",
+	[GAP_IOCTL_DEV] = "ioctl-dev",
+	[GAP_SCOPE_ABSTRACT_UNIX] = "scope-abstract-unix",
+	[GAP_SCOPE_SIGNAL] = "scope-signal",
+	[GAP_RULE] = "rule",
+};
+
+const char *gap_name(enum gap g)
+{
+	return gap_names[g];
+}
+
+static const char usage[] =
+	"usage: cordon-exec [OPTION]... -- COMMAND [ARG]...\n"
+	"\n"
+	"Runs COMMAND under a deny-by-default Landlock ruleset.\n"
+	"\n"
+	"  --allow ACCESS PATH            grant ACCESS (letters from r, w, x) beneath PATH\n"
+	"  --allow-if-exists ACCESS PATH  the same, skipped when PATH does not exist\n"
+	"  --ro PATH                      same as --allow rx PATH\n"
+	"  --rw PATH                      same as --allow rwx PATH\n"
+	"  --net none|host                none (default): deny TCP bind and connect\n"
+	"  --compat hard|best             hard (default): refuse to run with any gap\n"
+	"  --accept-gap NAME              run in hard mode even though NAME is missing\n"
+	"  --chdir DIR                    working directory of COMMAND\n"
+	"  --setenv NAME=VALUE            set a variable in COMMAND's environment\n"
+	"  --report-fd FD                 write the enforcement report (JSON) to FD\n"
+	"  --keep-fd FD                   pass FD to COMMAND (every other fd >= 3 is closed)\n"
+	"  --max-abi N                    use at most Landlock ABI N (for tests)\n"
+	"  --probe                        print what this kernel and process can enforce\n"
+	"  --version, --help\n"
+	"\n"
+	"Gap names: landlock, truncate, net-tcp, ioctl-dev, scope-abstract-unix,\n"
+	"scope-signal, rule.\n"
+	"Exit status: COMMAND's, or 125 (cordon failed), 126 (cannot execute),\n"
+	"127 (not found).\n";
+
+static _Noreturn void usage_error(const char *flag, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static _Noreturn void usage_error(const char *flag, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "cordon-exec: %s: ", flag);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'cordon-exec --help'.\n");
+	exit(EXIT_CORDON);
+}
+
+static const char *need_value(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc)
+		usage_error(argv[*i], "%s", "missing value");
+	return argv[++*i];
+}
+
+static unsigned parse_access(const char *flag, const char *s)
+{
+	unsigned access = 0;
+
+	if (*s == '\0')
+		usage_error(flag, "%s", "ACCESS is empty: give letters from r, w, x");
+	for (const char *c = s; *c; c++) {
+		switch (*c) {
+		case 'r':
+			access |= ACCESS_READ;
+			break;
+		case 'w':
+			access |= ACCESS_WRITE;
+			break;
+		case 'x':
+			access |= ACCESS_EXEC;
+			break;
+		default:
+			usage_error(flag, "ACCESS '%s' has a letter other than r, w, x", s);
+		}
+	}
+	return access;
+}
+
+static int parse_int(const char *flag, const char *s, int min, int max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		usage_error(flag, "'%s' is not a valid number here", s);
+	return (int)v;
+}
+
+static void add_rule(struct config *cfg, const char *flag, const char *path,
+		     unsigned access, bool optional)
+{
+	struct rule *r;
+
+	if (*path == '\0')
+		usage_error(flag, "%s", "PATH is empty");
+	cfg->rules = realloc(cfg->rules, (cfg->nrules + 1) * sizeof(*cfg->rules));
+	if (!cfg->rules) {
+		perror("cordon-exec");
+		exit(EXIT_CORDON);
+	}
+	r = &cfg->rules[cfg->nrules++];
+	*r = (struct rule){ .path = path, .access = access, .optional = optional, .fd = -1 };
+}
+
+static void *append(void *array, size_t *n, size_t size)
+{
+	array = realloc(array, (*n + 1) * size);
+	if (!array) {
+		perror("cordon-exec");
+		exit(EXIT_CORDON);
+	}
+	(*n)++;
+	return array;
+}
+
+static int parse_fd(const char *flag, const char *s)
+{
+	int fd = parse_int(flag, s, 0, INT_MAX);
+
+	if (fcntl(fd, F_GETFD) < 0)
+		usage_error(flag, "fd %s is not open", s);
+	return fd;
+}
+
+void parse_argv(int argc, char **argv, struct config *cfg)
+{
+	int i;
+
+	*cfg = (struct config){
+		.compat = COMPAT_HARD, .net = NET_NONE, .report_fd = -1, .max_abi = -1
+	};
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		} else if (strcmp(a, "--allow") == 0 || strcmp(a, "--allow-if-exists") == 0) {
+			unsigned access = parse_access(a, need_value(argc, argv, &i));
+
+			add_rule(cfg, a, need_value(argc, argv, &i), access,
+				 strcmp(a, "--allow-if-exists") == 0);
+		} else if (strcmp(a, "--ro") == 0) {
+			add_rule(cfg, a, need_value(argc, argv, &i), ACCESS_READ | ACCESS_EXEC, false);
+		} else if (strcmp(a, "--rw") == 0) {
+			add_rule(cfg, a, need_value(argc, argv, &i),
+				 ACCESS_READ | ACCESS_WRITE | ACCESS_EXEC, false);
+		} else if (strcmp(a, "--net") == 0) {
+			const char *v = need_value(argc, argv, &i);
+
+			if (strcmp(v, "none") == 0)
+				cfg->net = NET_NONE;
+			else if (strcmp(v, "host") == 0)
+				cfg->net = NET_HOST;
+			else
+				usage_error(a, "'%s' is not one of none, host", v);
+		} else if (strcmp(a, "--compat") == 0) {
+			const char *v = need_value(argc, argv, &i);
+
+			if (strcmp(v, "hard") == 0)
+				cfg->compat = COMPAT_HARD;
+			else if (strcmp(v, "best") == 0)
+				cfg->compat = COMPAT_BEST;
+			else
+				usage_error(a, "'%s' is not one of hard, best", v);
+		} else if (strcmp(a, "--accept-gap") == 0) {
+			const char *v = need_value(argc, argv, &i);
+			int g;
+
+			for (g = 0; g < GAP_COUNT; g++)
+				if (strcmp(v, gap_names[g]) == 0)
+					break;
+			if (g == GAP_COUNT)
+				usage_error(a, "unknown gap '%s' (see --help for the names)", v);
+			cfg->accepted_gaps |= 1U << g;
+		} else if (strcmp(a, "--chdir") == 0) {
+			cfg->chdir = need_value(argc, argv, &i);
+		} else if (strcmp(a, "--setenv") == 0) {
+			const char *v = need_value(argc, argv, &i);
+			const char *eq = strchr(v, '=');
+
+			if (!eq || eq == v)
+				usage_error(a, "'%s' is not NAME=VALUE", v);
+			cfg->setenv = append(cfg->setenv, &cfg->nsetenv, sizeof(*cfg->setenv));
+			cfg->setenv[cfg->nsetenv - 1] = (char *)v;
+		} else if (strcmp(a, "--report-fd") == 0) {
+			cfg->report_fd = parse_fd(a, need_value(argc, argv, &i));
+			if (cfg->report_fd < 3)
+				usage_error(a, "%s", "the report fd must be 3 or higher");
+		} else if (strcmp(a, "--keep-fd") == 0) {
+			int fd = parse_fd(a, need_value(argc, argv, &i));
+
+			if (fd >= 3) {
+				cfg->keep_fds = append(cfg->keep_fds, &cfg->nkeep, sizeof(*cfg->keep_fds));
+				cfg->keep_fds[cfg->nkeep - 1] = fd;
+			}
+		} else if (strcmp(a, "--max-abi") == 0) {
+			cfg->max_abi = parse_int(a, need_value(argc, argv, &i), 0, LL_ABI_KNOWN);
+		} else if (strcmp(a, "--probe") == 0) {
+			cfg->probe = true;
+		} else if (strcmp(a, "--help") == 0) {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (strcmp(a, "--version") == 0) {
+			puts("cordon-exec " CORDON_VERSION);
+			exit(0);
+		} else {
+			usage_error(a, "%s", "unknown option (the command goes after --)");
+		}
+	}
+
+	for (size_t k = 0; k < cfg->nkeep; k++)
+		if (cfg->keep_fds[k] == cfg->report_fd)
+			usage_error("--keep-fd", "%s", "the report fd cannot also be kept");
+
+	cfg->command = &argv[i];
+	if (!cfg->probe && !cfg->command[0])
+		usage_error("--", "%s", "no COMMAND given");
+}

@@ -1,0 +1,85 @@
+/* What the launcher was asked to do: parsed from argv by argv.c, filled in
+ * with results (opened fds, what was enforced) by the other steps, and
+ * finally written out as the enforcement report. */
+#ifndef CORDON_CONFIG_H
+#define CORDON_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CORDON_VERSION "0.1.0"
+
+/* Exit statuses, as env(1), timeout(1) and chroot(1) use them. */
+#define EXIT_CORDON 125
+#define EXIT_CANNOT_EXEC 126
+#define EXIT_NOT_FOUND 127
+
+/* Access classes a rule grants. */
+#define ACCESS_READ (1U << 0)
+#define ACCESS_WRITE (1U << 1)
+#define ACCESS_EXEC (1U << 2)
+
+enum compat { COMPAT_HARD, COMPAT_BEST };
+enum net_mode { NET_NONE, NET_HOST };
+
+/* Protections a run can ask for, each tied to the ABI that provides it. A
+ * protection the running ABI lacks is a "gap": hard mode refuses to run with
+ * a gap unless the caller accepted it by name. */
+enum gap {
+	GAP_LANDLOCK,            /* Landlock itself (ABI 1) */
+	GAP_TRUNCATE,            /* ABI 3 */
+	GAP_NET_TCP,             /* ABI 4 */
+	GAP_IOCTL_DEV,           /* ABI 5 */
+	GAP_SCOPE_ABSTRACT_UNIX, /* ABI 6 */
+	GAP_SCOPE_SIGNAL,        /* ABI 6 */
+	GAP_RULE,                /* a rule path that could not be opened or added */
+	GAP_COUNT
+};
+
+struct rule {
+	const char *path;
+	unsigned access; /* ACCESS_* */
+	bool optional;   /* a missing path is skipped, not an error */
+	int fd;          /* O_PATH fd, -1 until opened or when skipped */
+	bool is_dir;
+	uint64_t rights; /* Landlock rights actually granted */
+	const char *skipped; /* why the rule was not added, NULL if it was */
+	int skip_errno;
+};
+
+struct config {
+	struct rule *rules;
+	size_t nrules;
+	enum compat compat;
+	enum net_mode net;
+	const char *chdir;
+	char **setenv; /* NAME=VALUE */
+	size_t nsetenv;
+	int report_fd; /* -1: no report */
+	int *keep_fds;
+	size_t nkeep;
+	unsigned accepted_gaps; /* 1 << enum gap */
+	int max_abi;            /* -1: no cap; 0 acts as if Landlock were absent */
+	bool probe;
+	char **command;
+};
+
+/* Per-run results, filled in as the launcher goes. */
+struct state {
+	int abi_kernel; /* as the kernel reports it, or -errno */
+	int abi;        /* what the launcher uses: kernel ABI capped */
+	int errata;     /* -1 when unknown */
+	uint64_t handled_fs;
+	uint64_t handled_net;
+	uint64_t scoped;
+	unsigned restrict_flags;
+	bool restricted; /* landlock_restrict_self succeeded */
+	unsigned gaps;   /* 1 << enum gap: requested but not enforced */
+	char gap_reason[GAP_COUNT][160];
+	bool no_new_privs;
+	bool caps_dropped;
+	const char *failure; /* set when the launcher refuses to run */
+};
+
+#endif

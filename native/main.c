@@ -1,0 +1,153 @@
+/* cordon-exec: applies a deny-by-default Landlock ruleset to itself, then
+ * executes the command. Single-threaded on purpose: restrict_self covers the
+ * calling thread only.
+ *
+ * Order matters and each step is where it is for a reason:
+ *   open rule paths  while every privilege is still held (a path under a
+ *                    root-only directory must open before any drop)
+ *   ruleset, rules   refuse in hard mode if anything asked for is missing
+ *   capabilities     dropped, or CAP_SYS_PTRACE would reach other processes
+ *   no_new_privs     required by restrict_self for an unprivileged caller
+ *   restrict_self
+ *   close fds        inherited fds are not checked by Landlock
+ *   report, execve
+ */
+#define _GNU_SOURCE
+#include "argv.h"
+#include "config.h"
+#include "fds.h"
+#include "landlock.h"
+#include "privileges.h"
+#include "probe.h"
+#include "report.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char failure[512];
+
+/* Stops before the command runs: the report says why, and so does stderr. */
+static _Noreturn void refuse(const struct config *cfg, struct state *st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static _Noreturn void refuse(const struct config *cfg, struct state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(failure, sizeof(failure), fmt, ap);
+	va_end(ap);
+	st->failure = failure;
+	st->restricted = false;
+	fprintf(stderr, "cordon-exec: refusing to run the command: %s\n", failure);
+	write_report(cfg, st);
+	exit(EXIT_CORDON);
+}
+
+/* Hard mode refuses to run with any gap the caller did not accept by name. */
+static void check_gaps(const struct config *cfg, struct state *st)
+{
+	unsigned refused = st->gaps & ~cfg->accepted_gaps;
+
+	if (cfg->compat != COMPAT_HARD || !refused)
+		return;
+	for (int g = 0; g < GAP_COUNT; g++) {
+		if (refused & (1U << g))
+			refuse(cfg, st,
+			       "%s: %s (hard mode; use --compat best, or --accept-gap %s to run "
+			       "without it)",
+			       gap_name(g), st->gap_reason[g], gap_name(g));
+	}
+}
+
+/* Every protection that is missing, on stderr, whatever the mode: a run is
+ * never quietly weaker than asked. */
+static void warn_gaps(const struct state *st)
+{
+	for (int g = 0; g < GAP_COUNT; g++)
+		if (st->gaps & (1U << g))
+			fprintf(stderr, "cordon-exec: warning: not enforced: %s: %s\n", gap_name(g),
+				st->gap_reason[g]);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct state st = { .errata = -1 };
+	struct caps caps;
+	const struct rule *missing_path;
+	int ruleset_fd = -1;
+	int rc;
+
+	parse_argv(argc, argv, &cfg);
+	if (cfg.probe)
+		return run_probe(&cfg);
+	if (prepare_passed_fds(&cfg))
+		refuse(&cfg, &st, "cannot set up the passed fds: %s", strerror(errno));
+
+	st.abi_kernel = landlock_abi_version();
+	st.abi = st.abi_kernel;
+	if (cfg.max_abi >= 0 && st.abi > cfg.max_abi)
+		st.abi = cfg.max_abi;
+	if (st.abi_kernel > 0)
+		st.errata = landlock_errata();
+
+	missing_path = open_rule_paths(&cfg, &st);
+	if (missing_path)
+		refuse(&cfg, &st,
+		       "rule path %s does not exist (use --allow-if-exists for a path that may "
+		       "be absent)",
+		       missing_path->path);
+	plan_ruleset(&cfg, &st);
+	check_gaps(&cfg, &st);
+	if (st.abi > 0) {
+		ruleset_fd = build_ruleset(&cfg, &st);
+		check_gaps(&cfg, &st);
+	}
+
+	if (cfg.chdir && chdir(cfg.chdir))
+		refuse(&cfg, &st, "cannot change directory to %s: %s", cfg.chdir, strerror(errno));
+
+	read_caps(&caps);
+	if (caps_held(&caps)) {
+		char err[256];
+
+		if (drop_all_caps(err, sizeof(err)))
+			refuse(&cfg, &st, "%s", err);
+		st.caps_dropped = true;
+	}
+	rc = set_no_new_privs();
+	if (rc)
+		refuse(&cfg, &st, "cannot set no_new_privs: %s", strerror(-rc));
+	st.no_new_privs = true;
+
+	if (ruleset_fd >= 0) {
+		restrict_self(ruleset_fd, &st);
+		check_gaps(&cfg, &st);
+	}
+
+	rc = close_other_fds(&cfg);
+	if (rc)
+		refuse(&cfg, &st, "cannot close inherited fds: %s", strerror(-rc));
+
+	for (size_t i = 0; i < cfg.nsetenv; i++)
+		if (putenv(cfg.setenv[i]))
+			refuse(&cfg, &st, "cannot set %s: %s", cfg.setenv[i], strerror(errno));
+	if (setenv("CORDON_SANDBOX", sandbox_env_value(&st), 1))
+		refuse(&cfg, &st, "cannot set CORDON_SANDBOX: %s", strerror(errno));
+
+	warn_gaps(&st);
+	write_report(&cfg, &st);
+	if (cfg.report_fd >= 0)
+		close(cfg.report_fd);
+
+	execvp(cfg.command[0], cfg.command);
+	rc = errno;
+	fprintf(stderr, "cordon-exec: %s: %s%s\n", cfg.command[0], strerror(rc),
+		rc == EACCES && st.restricted ? " (execute may not be granted by the policy)" : "");
+	return rc == ENOENT || rc == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+}

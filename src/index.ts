@@ -1,0 +1,12 @@
+export type { Access } from "./launcher/access.js";
+export { normalizeAccess } from "./launcher/access.js";
+export { launcherPath } from "./launcher/binary.js";
+export type { EnforcementReport, ReportGap, ReportRule } from "./launcher/report.js";
+export { parseReport } from "./launcher/report.js";
+export type { Compat, GapName, LaunchSpec, NetMode, PathRule } from "./launcher/spec.js";
+export { GAP_NAMES, launcherArgs } from "./launcher/spec.js";
+export type { Profile, ProfileContext } from "./policy/profiles.js";
+export { getProfile, PROFILES } from "./policy/profiles.js";
+export type { Plan, RunRequest } from "./sandbox/plan.js";
+export { planRun } from "./sandbox/plan.js";
+export { CORDON_VERSION } from "./version.js";

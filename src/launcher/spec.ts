@@ -1,0 +1,65 @@
+import type { Access } from "./access.js";
+
+/** One Landlock rule: access beneath a path (a directory and everything
+ * under it, or a single file). */
+export interface PathRule {
+  path: string;
+  access: Access;
+  /** A missing path is skipped instead of failing the run. */
+  optional?: boolean;
+}
+
+export type NetMode = "none" | "host";
+export type Compat = "hard" | "best";
+
+/** Protections a run can be missing on an older kernel; see docs/launcher.md. */
+export const GAP_NAMES = [
+  "landlock",
+  "truncate",
+  "net-tcp",
+  "ioctl-dev",
+  "scope-abstract-unix",
+  "scope-signal",
+  "rule",
+] as const;
+export type GapName = (typeof GAP_NAMES)[number];
+
+/** Everything the launcher needs for one run. */
+export interface LaunchSpec {
+  rules: PathRule[];
+  net: NetMode;
+  compat: Compat;
+  acceptGaps?: GapName[];
+  /** The command's working directory. */
+  cwd?: string;
+  /** Variables set in the command's environment, on top of the inherited one. */
+  setenv?: Record<string, string>;
+  /** fd the launcher writes the enforcement report to. */
+  reportFd?: number;
+  /** fds >= 3 passed to the command; every other one is closed. */
+  keepFds?: number[];
+  /** Treat the kernel as if it had at most this Landlock ABI (tests). */
+  maxAbi?: number;
+  command: string[];
+}
+
+/** Compiles a spec into the launcher's argv (without the launcher path). The
+ * grammar is documented in docs/launcher.md. */
+export function launcherArgs(spec: LaunchSpec): string[] {
+  if (spec.command.length === 0) throw new Error("no command given");
+  const args: string[] = [];
+  for (const rule of spec.rules) {
+    args.push(rule.optional ? "--allow-if-exists" : "--allow", rule.access, rule.path);
+  }
+  args.push("--net", spec.net, "--compat", spec.compat);
+  for (const gap of spec.acceptGaps ?? []) args.push("--accept-gap", gap);
+  if (spec.cwd !== undefined) args.push("--chdir", spec.cwd);
+  for (const [name, value] of Object.entries(spec.setenv ?? {})) {
+    args.push("--setenv", `${name}=${value}`);
+  }
+  if (spec.reportFd !== undefined) args.push("--report-fd", String(spec.reportFd));
+  for (const fd of spec.keepFds ?? []) args.push("--keep-fd", String(fd));
+  if (spec.maxAbi !== undefined) args.push("--max-abi", String(spec.maxAbi));
+  args.push("--", ...spec.command);
+  return args;
+}

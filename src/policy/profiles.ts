@@ -1,0 +1,138 @@
+import type { PathRule } from "../launcher/spec.js";
+
+/** What a profile needs to know about one run. */
+export interface ProfileContext {
+  /** The project directory: the command's cwd, writable under `agent`. */
+  workdir: string;
+  /** The run's private scratch directory, when the profile asked for one. */
+  scratch?: { root: string; tmp: string; home: string };
+}
+
+export interface Profile {
+  name: string;
+  description: string;
+  /** Create a private per-run directory for TMPDIR and HOME, removed afterwards. */
+  privateScratch: boolean;
+  rules(ctx: ProfileContext): PathRule[];
+  env(ctx: ProfileContext): Record<string, string>;
+}
+
+/** System directories: programs and their libraries. Optional because the
+ * merged-/usr layout makes some of them symlinks and others absent. */
+const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
+
+/** The parts of /etc that ordinary tools read. Not /etc as a whole: a root
+ * caller keeps uid 0, and /etc holds shadow, gshadow and SSH host keys. */
+const ETC_FILES = [
+  "/etc/ld.so.cache",
+  "/etc/ld.so.conf",
+  "/etc/ld.so.conf.d",
+  "/etc/ld.so.preload",
+  "/etc/passwd",
+  "/etc/group",
+  "/etc/nsswitch.conf",
+  "/etc/hosts",
+  "/etc/host.conf",
+  "/etc/resolv.conf",
+  "/etc/gai.conf",
+  "/etc/services",
+  "/etc/protocols",
+  "/etc/networks",
+  "/etc/localtime",
+  "/etc/timezone",
+  "/etc/locale.alias",
+  "/etc/locale.conf",
+  "/etc/default/locale",
+  "/etc/ssl",
+  "/etc/ca-certificates",
+  "/etc/ca-certificates.conf",
+  "/etc/pki",
+  "/etc/crypto-policies",
+  "/etc/gitconfig",
+  "/etc/bash.bashrc",
+  "/etc/profile",
+  "/etc/profile.d",
+  "/etc/inputrc",
+  "/etc/terminfo",
+  "/etc/mime.types",
+  "/etc/magic",
+  "/etc/magic.mime",
+  "/etc/os-release",
+  "/etc/debian_version",
+  "/etc/lsb-release",
+  "/etc/alternatives",
+  "/etc/python3",
+  "/etc/perl",
+  "/etc/npmrc",
+  "/etc/pip.conf",
+  "/etc/manpath.config",
+];
+
+/** System facts that tools size themselves by (CPU count, memory). Not /proc
+ * as a whole: /proc/PID/cmdline of other processes is readable without any
+ * ptrace check, and command lines carry secrets. */
+const SYSTEM_INFO = [
+  "/proc/cpuinfo",
+  "/proc/meminfo",
+  "/proc/stat",
+  "/proc/loadavg",
+  "/proc/uptime",
+  "/proc/version",
+  "/proc/filesystems",
+  "/sys/devices/system/cpu",
+];
+
+/** Character devices a shell expects. Not /dev/pts or /dev/shm: they reach
+ * other sessions' terminals and other processes' shared memory. */
+const DEVICES: PathRule[] = [
+  { path: "/dev/null", access: "rw" },
+  { path: "/dev/zero", access: "rw" },
+  { path: "/dev/full", access: "rw" },
+  { path: "/dev/random", access: "r" },
+  { path: "/dev/urandom", access: "r" },
+  { path: "/dev/tty", access: "rw", optional: true },
+];
+
+const agent: Profile = {
+  name: "agent",
+  description:
+    "system directories read+exec, the workdir read+write+exec, a private TMPDIR and HOME per run; " +
+    "no access to the real home directory or to sibling directories of the workdir",
+  privateScratch: true,
+  rules(ctx) {
+    const rules: PathRule[] = [
+      ...SYSTEM_DIRS.map((path) => ({ path, access: "rx", optional: true })),
+      ...ETC_FILES.map((path) => ({ path, access: "r", optional: true })),
+      ...SYSTEM_INFO.map((path) => ({ path, access: "r", optional: true })),
+      ...DEVICES,
+      { path: ctx.workdir, access: "rwx" },
+    ];
+    if (ctx.scratch) rules.push({ path: ctx.scratch.root, access: "rwx" });
+    return rules;
+  },
+  env(ctx): Record<string, string> {
+    if (!ctx.scratch) return {};
+    return { TMPDIR: ctx.scratch.tmp, HOME: ctx.scratch.home };
+  },
+};
+
+const none: Profile = {
+  name: "none",
+  description: "nothing implicit: only the rules given with --ro, --rw and --allow",
+  privateScratch: false,
+  rules: () => [],
+  env: () => ({}),
+};
+
+export const PROFILES: ReadonlyMap<string, Profile> = new Map([
+  [agent.name, agent],
+  [none.name, none],
+]);
+
+export function getProfile(name: string): Profile {
+  const profile = PROFILES.get(name);
+  if (!profile) {
+    throw new Error(`--profile: unknown profile '${name}' (known: ${[...PROFILES.keys()].join(", ")})`);
+  }
+  return profile;
+}
