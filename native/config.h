@@ -76,7 +76,7 @@ struct state {
 	unsigned restrict_flags;
 	bool restricted; /* landlock_restrict_self succeeded */
 	unsigned gaps;   /* 1 << enum gap: requested but not enforced */
-	char gap_reason[GAP_COUNT][160];
+	char gap_reason[GAP_COUNT][384];
 	bool no_new_privs;
 	bool caps_dropped;
 	const char *failure; /* set when the launcher refuses to run */

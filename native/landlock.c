@@ -165,9 +165,12 @@ static void need_abi(struct state *st, enum gap g, int abi, const char *kernel)
 void plan_ruleset(const struct config *cfg, struct state *st)
 {
 	if (st->abi < 1) {
-		set_gap(st, GAP_LANDLOCK, "Landlock is unavailable: %s",
-			st->abi_kernel < 0 ? landlock_errno_hint(-st->abi_kernel)
-					   : "the ABI was capped to 0 (--max-abi)");
+		if (st->abi_kernel < 0)
+			set_gap(st, GAP_LANDLOCK, "Landlock is unavailable (%s): %s",
+				strerror(-st->abi_kernel), landlock_errno_hint(-st->abi_kernel));
+		else
+			set_gap(st, GAP_LANDLOCK, "Landlock is unavailable: the ABI was capped to 0 "
+				"(--max-abi)");
 		return;
 	}
 	st->handled_fs = fs_rights_for_abi(st->abi);

@@ -28,7 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char failure[512];
+static char failure[1024];
 
 /* Stops before the command runs: the report says why, and so does stderr. */
 static _Noreturn void refuse(const struct config *cfg, struct state *st, const char *fmt, ...)
