@@ -21,6 +21,15 @@ for (const who of IDENTITIES) {
       assert.ok(existsSync(join(t.proj, "here")));
     });
 
+    it("passes a terminal through: the command's stdin and stdout are the caller's tty", () => {
+      const inner = `${process.execPath} ${join(import.meta.dirname, "..", "..", "dist", "cli", "main.js")} run --workdir ${t.proj} -- bash -c 'tty; test -t 0 && test -t 1 && echo both-tty; stty size >/dev/null && echo ioctl-ok'`;
+      const r = spawnCmd("script", ["-qec", inner, "/dev/null"], { as: who });
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /\/dev\/pts\/\d+/);
+      assert.match(r.stdout, /both-tty/);
+      assert.match(r.stdout, /ioctl-ok/);
+    });
+
     it("maps a command killed by signal N to exit status 128+N, like a shell", () => {
       const r = cli(["run", "--workdir", t.proj, "--", "bash", "-c", "kill -KILL $$"], { as: who });
       assert.equal(r.status, 137);
