@@ -16,11 +16,12 @@
 static const char *const gap_names[GAP_COUNT] = {
 	[GAP_LANDLOCK] = "landlock",
 	[GAP_TRUNCATE] = "truncate",
-	[GAP_NET_TCP] = "net-tcp",
 	[GAP_IOCTL_DEV] = "ioctl-dev",
 	[GAP_SCOPE_ABSTRACT_UNIX] = "scope-abstract-unix",
 	[GAP_SCOPE_SIGNAL] = "scope-signal",
 	[GAP_RULE] = "rule",
+	[GAP_SECCOMP] = "seccomp",
+	[GAP_PROOF] = "proof",
 };
 
 const char *gap_name(enum gap g)
@@ -45,11 +46,17 @@ static const char usage[] =
 	"  --report-fd FD                 write the enforcement report (JSON) to FD\n"
 	"  --keep-fd FD                   pass FD to COMMAND (every other fd >= 3 is closed)\n"
 	"  --max-abi N                    use at most Landlock ABI N (for tests)\n"
+	"  --user USER, --group GROUP     run as USER (name or uid) and GROUP; root only\n"
+	"  --allow-unix-sockets           let socket(AF_UNIX) through the seccomp filter\n"
+	"  --new-session                  run COMMAND in a new session (setsid)\n"
+	"  --process-group                run COMMAND in a new process group\n"
+	"  --die-with-parent              SIGKILL COMMAND when the caller dies\n"
+	"  --rlimit NAME=VALUE            cpu (s), as, fsize (bytes), nofile, nproc, core\n"
 	"  --probe                        print what this kernel and process can enforce\n"
 	"  --version, --help\n"
 	"\n"
-	"Gap names: landlock, truncate, net-tcp, ioctl-dev, scope-abstract-unix,\n"
-	"scope-signal, rule.\n"
+	"Gap names: landlock, truncate, ioctl-dev, scope-abstract-unix,\n"
+	"scope-signal, rule, seccomp.\n"
 	"Exit status: COMMAND's, or 125 (cordon failed), 126 (cannot execute),\n"
 	"127 (not found).\n";
 
@@ -138,6 +145,43 @@ static void *append(void *array, size_t *n, size_t size)
 	return array;
 }
 
+static const struct {
+	const char *name;
+	int resource;
+} rlimit_names[] = {
+	{ "cpu", RLIMIT_CPU },	   { "as", RLIMIT_AS },	      { "nofile", RLIMIT_NOFILE },
+	{ "nproc", RLIMIT_NPROC }, { "fsize", RLIMIT_FSIZE }, { "core", RLIMIT_CORE },
+};
+
+static void add_rlimit(struct config *cfg, const char *flag, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	char *end;
+	unsigned long long v;
+	size_t n;
+
+	if (!eq)
+		usage_error(flag, "'%s' is not NAME=VALUE", spec);
+	n = (size_t)(eq - spec);
+	for (size_t k = 0; k < sizeof(rlimit_names) / sizeof(rlimit_names[0]); k++) {
+		if (strlen(rlimit_names[k].name) != n || strncmp(spec, rlimit_names[k].name, n))
+			continue;
+		errno = 0;
+		v = strtoull(eq + 1, &end, 10);
+		if (errno || end == eq + 1 || *end || eq[1] == '-')
+			usage_error(flag, "'%s' is not a non-negative integer", eq + 1);
+		if (cfg->nrlimits == MAX_RLIMITS)
+			usage_error(flag, "%s", "too many limits");
+		cfg->rlimits[cfg->nrlimits++] = (struct rlimit_request){
+			.resource = rlimit_names[k].resource,
+			.name = rlimit_names[k].name,
+			.value = (rlim_t)v,
+		};
+		return;
+	}
+	usage_error(flag, "unknown limit in '%s' (cpu, as, nofile, nproc, fsize, core)", spec);
+}
+
 static int parse_fd(const char *flag, const char *s)
 {
 	int fd = parse_int(flag, s, 0, INT_MAX);
@@ -198,6 +242,8 @@ void parse_argv(int argc, char **argv, struct config *cfg)
 					break;
 			if (g == GAP_COUNT)
 				usage_error(a, "unknown gap '%s' (see --help for the names)", v);
+			if (g == GAP_PROOF)
+				usage_error(a, "%s", "a failed proof of enforcement cannot be accepted");
 			cfg->accepted_gaps |= 1U << g;
 		} else if (strcmp(a, "--chdir") == 0) {
 			cfg->chdir = need_value(argc, argv, &i);
@@ -222,6 +268,24 @@ void parse_argv(int argc, char **argv, struct config *cfg)
 			}
 		} else if (strcmp(a, "--max-abi") == 0) {
 			cfg->max_abi = parse_int(a, need_value(argc, argv, &i), 0, LL_ABI_KNOWN);
+		} else if (strcmp(a, "--user") == 0) {
+			cfg->user = need_value(argc, argv, &i);
+			if (!*cfg->user)
+				usage_error(a, "%s", "the user is empty");
+		} else if (strcmp(a, "--group") == 0) {
+			cfg->group = need_value(argc, argv, &i);
+			if (!*cfg->group)
+				usage_error(a, "%s", "the group is empty");
+		} else if (strcmp(a, "--allow-unix-sockets") == 0) {
+			cfg->allow_unix_sockets = true;
+		} else if (strcmp(a, "--new-session") == 0) {
+			cfg->new_session = true;
+		} else if (strcmp(a, "--process-group") == 0) {
+			cfg->process_group = true;
+		} else if (strcmp(a, "--die-with-parent") == 0) {
+			cfg->die_with_parent = true;
+		} else if (strcmp(a, "--rlimit") == 0) {
+			add_rlimit(cfg, a, need_value(argc, argv, &i));
 		} else if (strcmp(a, "--probe") == 0) {
 			cfg->probe = true;
 		} else if (strcmp(a, "--help") == 0) {

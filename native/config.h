@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
 
 #define CORDON_VERSION "0.1.0"
 
@@ -29,16 +31,18 @@ enum net_mode { NET_NONE, NET_HOST };
 enum gap {
 	GAP_LANDLOCK,            /* Landlock itself (ABI 1) */
 	GAP_TRUNCATE,            /* ABI 3 */
-	GAP_NET_TCP,             /* ABI 4 */
 	GAP_IOCTL_DEV,           /* ABI 5 */
 	GAP_SCOPE_ABSTRACT_UNIX, /* ABI 6 */
 	GAP_SCOPE_SIGNAL,        /* ABI 6 */
 	GAP_RULE,                /* a rule path that could not be opened or added */
+	GAP_SECCOMP,             /* the seccomp filter could not be installed */
+	GAP_PROOF,               /* the post-restriction probe was not denied */
 	GAP_COUNT
 };
 
 struct rule {
 	const char *path;
+	char *canonical; /* realpath() while opening, NULL when not found */
 	unsigned access; /* ACCESS_* */
 	bool optional;   /* a missing path is skipped, not an error */
 	int fd;          /* O_PATH fd, -1 until opened or when skipped */
@@ -47,6 +51,14 @@ struct rule {
 	const char *skipped; /* why the rule was not added, NULL if it was */
 	int skip_errno;
 };
+
+struct rlimit_request {
+	int resource;
+	const char *name;
+	rlim_t value;
+};
+
+#define MAX_RLIMITS 8
 
 struct config {
 	struct rule *rules;
@@ -62,6 +74,17 @@ struct config {
 	unsigned accepted_gaps; /* 1 << enum gap */
 	int max_abi;            /* -1: no cap; 0 acts as if Landlock were absent */
 	bool probe;
+	/* Identity to switch to (root callers only). */
+	const char *user;
+	const char *group;
+	/* seccomp toggles. */
+	bool allow_unix_sockets;
+	/* Process hygiene. */
+	bool new_session;
+	bool process_group;
+	bool die_with_parent;
+	struct rlimit_request rlimits[MAX_RLIMITS];
+	size_t nrlimits;
 	char **command;
 };
 
@@ -79,6 +102,13 @@ struct state {
 	char gap_reason[GAP_COUNT][384];
 	bool no_new_privs;
 	bool caps_dropped;
+	bool user_switched;
+	bool seccomp_installed;
+	/* The proof of enforcement: a directory no rule lets the command list,
+	 * opened before restrict_self and expected to be denied after it. */
+	char proof_path[4096];
+	const char *proof_result; /* "denied", "allowed", "skipped" */
+	const char *proof_note;
 	const char *failure; /* set when the launcher refuses to run */
 };
 

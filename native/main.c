@@ -1,15 +1,21 @@
-/* cordon-exec: applies a deny-by-default Landlock ruleset to itself, then
- * executes the command. Single-threaded on purpose: restrict_self covers the
- * calling thread only.
+/* cordon-exec: applies a deny-by-default Landlock ruleset and a seccomp
+ * filter to itself, then executes the command. Single-threaded on purpose:
+ * restrict_self covers the calling thread only.
  *
  * Order matters and each step is where it is for a reason:
- *   open rule paths  while every privilege is still held (a path under a
- *                    root-only directory must open before any drop)
- *   ruleset, rules   refuse in hard mode if anything asked for is missing
- *   capabilities     dropped, or CAP_SYS_PTRACE would reach other processes
- *   no_new_privs     required by restrict_self for an unprivileged caller
+ *   open rule paths   while every privilege is still held: a path under a
+ *                     root-only directory must open before any drop (the
+ *                     peer bug that reported a sandbox and enforced nothing)
+ *   ruleset, rules    refuse in hard mode if anything asked for is missing
+ *   bounding set      emptied while CAP_SETPCAP is still there
+ *   identity          setgroups, setgid, setuid, each checked
+ *   capabilities      cleared, or CAP_SYS_PTRACE would reach other processes
+ *   no_new_privs      required by restrict_self and seccomp when unprivileged
  *   restrict_self
- *   close fds        inherited fds are not checked by Landlock
+ *   seccomp           what Landlock does not see: sockets, ioctls, namespaces
+ *   process hygiene   session, process group, parent-death signal, rlimits
+ *   close fds         inherited fds are not checked by Landlock
+ *   proof             a directory outside the policy must now be refused
  *   report, execve
  */
 #define _GNU_SOURCE
@@ -19,7 +25,10 @@
 #include "landlock.h"
 #include "privileges.h"
 #include "probe.h"
+#include "process.h"
+#include "proof.h"
 #include "report.h"
+#include "seccomp.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -55,6 +64,10 @@ static void check_gaps(const struct config *cfg, struct state *st)
 
 	if (cfg->compat != COMPAT_HARD || !refused)
 		return;
+	/* The proof first: when it failed, nothing else in the plan holds. */
+	if (refused & (1U << GAP_PROOF))
+		refuse(cfg, st, "%s: %s (hard mode; --compat best would run the command "
+		       "unconfined, saying so)", gap_name(GAP_PROOF), st->gap_reason[GAP_PROOF]);
 	for (int g = 0; g < GAP_COUNT; g++) {
 		if (refused & (1U << g))
 			refuse(cfg, st,
@@ -80,6 +93,11 @@ int main(int argc, char **argv)
 	struct state st = { .errata = -1 };
 	struct caps caps;
 	const struct rule *missing_path;
+	struct seccomp_opts seccomp;
+	pid_t parent = getppid();
+	uid_t uid = 0;
+	gid_t gid = 0;
+	char err[512];
 	int ruleset_fd = -1;
 	int rc;
 
@@ -88,6 +106,15 @@ int main(int argc, char **argv)
 		return run_probe(&cfg);
 	if (prepare_passed_fds(&cfg))
 		refuse(&cfg, &st, "cannot set up the passed fds: %s", strerror(errno));
+	if (cfg.user) {
+		if (resolve_identity(cfg.user, cfg.group, &uid, &gid, err, sizeof(err)))
+			refuse(&cfg, &st, "%s", err);
+		if (geteuid() != 0 && (uid != getuid() || gid != getgid()))
+			refuse(&cfg, &st, "--user: running as another user needs a root caller "
+			       "(this is uid %u)", getuid());
+	} else if (cfg.group) {
+		refuse(&cfg, &st, "--group: give --user too");
+	}
 
 	st.abi_kernel = landlock_abi_version();
 	st.abi = st.abi_kernel;
@@ -113,10 +140,16 @@ int main(int argc, char **argv)
 		refuse(&cfg, &st, "cannot change directory to %s: %s", cfg.chdir, strerror(errno));
 
 	read_caps(&caps);
-	if (caps_held(&caps)) {
-		char err[256];
-
-		if (drop_all_caps(err, sizeof(err)))
+	if (caps_held(&caps))
+		drop_bounding_set();
+	if (cfg.user) {
+		if (switch_identity(uid, gid, err, sizeof(err)))
+			refuse(&cfg, &st, "%s", err);
+		st.user_switched = true;
+	}
+	read_caps(&caps);
+	if (caps_held(&caps) || st.user_switched) {
+		if (clear_caps(err, sizeof(err)))
 			refuse(&cfg, &st, "%s", err);
 		st.caps_dropped = true;
 	}
@@ -125,14 +158,38 @@ int main(int argc, char **argv)
 		refuse(&cfg, &st, "cannot set no_new_privs: %s", strerror(-rc));
 	st.no_new_privs = true;
 
+	choose_proof_path(&cfg, &st);
 	if (ruleset_fd >= 0) {
 		restrict_self(ruleset_fd, &st);
 		check_gaps(&cfg, &st);
 	}
 
+	seccomp = (struct seccomp_opts){
+		.allow_unix_sockets = cfg.allow_unix_sockets,
+		.allow_inet = cfg.net == NET_HOST,
+	};
+	if (install_seccomp(&seccomp, err, sizeof(err)))
+		set_gap(&st, GAP_SECCOMP, "%s", err);
+	else
+		st.seccomp_installed = true;
+	check_gaps(&cfg, &st);
+
+	if (apply_process_hygiene(&cfg, parent, err, sizeof(err)))
+		refuse(&cfg, &st, "%s", err);
+
 	rc = close_other_fds(&cfg);
 	if (rc)
 		refuse(&cfg, &st, "cannot close inherited fds: %s", strerror(-rc));
+
+	check_proof(&st);
+	if (st.gaps & (1U << GAP_PROOF)) {
+		/* The ruleset is not what the kernel enforces: nothing in the
+		 * report may claim otherwise, in either mode. */
+		st.restricted = false;
+		set_gap(&st, GAP_LANDLOCK, "landlock_restrict_self reported success but the "
+			"proof of enforcement failed");
+		check_gaps(&cfg, &st);
+	}
 
 	for (size_t i = 0; i < cfg.nsetenv; i++)
 		if (putenv(cfg.setenv[i]))

@@ -5,6 +5,9 @@
 #include "privileges.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,19 +57,24 @@ bool caps_held(const struct caps *c)
 	return c->effective || c->permitted || c->inheritable || c->ambient;
 }
 
-int drop_all_caps(char *err, size_t errlen)
+void drop_bounding_set(void)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
 	int last = last_cap();
-	struct caps after;
 
-	/* The bounding set first: dropping from it needs CAP_SETPCAP, which the
-	 * capset below removes. Without CAP_SETPCAP it stays as it is; with
+	/* Needs CAP_SETPCAP, so it comes before the identity switch and the
+	 * capset below. Without CAP_SETPCAP the set stays as it is; with
 	 * no_new_privs set, execve cannot use it to regain anything. */
 	for (int cap = 0; cap <= last; cap++)
 		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
 			prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+}
+
+int clear_caps(char *err, size_t errlen)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+	struct caps after;
+
 	/* EINVAL before Linux 4.3, which had no ambient set to clear. */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL) {
 		snprintf(err, errlen, "clearing the ambient capabilities failed: %s",
@@ -82,6 +90,82 @@ int drop_all_caps(char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "capabilities remain after the drop (effective %#llx, permitted %#llx)",
 			 (unsigned long long)after.effective, (unsigned long long)after.permitted);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_id(const char *s, unsigned long *id)
+{
+	char *end;
+
+	errno = 0;
+	*id = strtoul(s, &end, 10);
+	return !errno && end != s && !*end && *s != '-' && *id < (unsigned long)(uid_t)-1;
+}
+
+int resolve_identity(const char *user, const char *group, uid_t *uid, gid_t *gid, char *err,
+		     size_t errlen)
+{
+	unsigned long id;
+	struct passwd *pw = NULL;
+	struct group *gr;
+
+	if (parse_id(user, &id)) {
+		*uid = (uid_t)id;
+		pw = getpwuid(*uid);
+	} else {
+		pw = getpwnam(user);
+		if (!pw) {
+			snprintf(err, errlen, "--user: no user named '%s'", user);
+			return -1;
+		}
+		*uid = pw->pw_uid;
+	}
+	if (group) {
+		if (parse_id(group, &id)) {
+			*gid = (gid_t)id;
+		} else {
+			gr = getgrnam(group);
+			if (!gr) {
+				snprintf(err, errlen, "--group: no group named '%s'", group);
+				return -1;
+			}
+			*gid = gr->gr_gid;
+		}
+	} else if (pw) {
+		*gid = pw->pw_gid;
+	} else {
+		snprintf(err, errlen, "--user: uid %s has no passwd entry: give --group too", user);
+		return -1;
+	}
+	return 0;
+}
+
+int switch_identity(uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+
+	/* setgroups first (it needs CAP_SETGID, which setuid takes away), then
+	 * the gid, then the uid: setuid first would leave gid 0, and skipping
+	 * setgroups would keep root's supplementary groups. */
+	if (setgroups(0, NULL)) {
+		snprintf(err, errlen, "setgroups failed: %s", strerror(errno));
+		return -1;
+	}
+	if (setresgid(gid, gid, gid)) {
+		snprintf(err, errlen, "setresgid(%u) failed: %s", gid, strerror(errno));
+		return -1;
+	}
+	if (setresuid(uid, uid, uid)) {
+		snprintf(err, errlen, "setresuid(%u) failed: %s", uid, strerror(errno));
+		return -1;
+	}
+	if (getresuid(&ruid, &euid, &suid) || getresgid(&rgid, &egid, &sgid) ||
+	    ruid != uid || euid != uid || suid != uid || rgid != gid || egid != gid ||
+	    sgid != gid || getgroups(0, NULL) != 0) {
+		snprintf(err, errlen, "the identity switch to %u:%u did not fully take", uid, gid);
 		return -1;
 	}
 	return 0;

@@ -7,6 +7,7 @@
 #include "json.h"
 #include "landlock_abi.h"
 #include "privileges.h"
+#include "seccomp.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -99,21 +100,24 @@ static void write_gaps(FILE *f, const struct config *cfg, const struct state *st
 	fputc(']', f);
 }
 
-/* Protections no flag of this launcher can give on the running ABI: stated
- * in every report so that nobody mistakes them for enforced. */
+/* Protections this run does not have whatever its flags say: stated in
+ * every report so that nobody mistakes them for enforced. */
 static void write_limits(FILE *f, const struct config *cfg, const struct state *st)
 {
 	const char *sep = "";
 
 	fputc('[', f);
-	if (cfg->net == NET_NONE && !(st->handled_net & LL_NET_BIND_UDP)) {
+	if (cfg->net == NET_NONE && !st->seccomp_installed &&
+	    !(st->handled_net & LL_NET_BIND_UDP)) {
 		fprintf(f, "%s\"UDP and raw sockets are not restricted: Landlock covers only TCP "
-			   "below ABI 10 and this launcher has no seccomp layer yet\"", sep);
+			   "below ABI 10 and the seccomp filter is not installed\"", sep);
 		sep = ",";
 	}
-	if (!(st->handled_fs & LL_FS_RESOLVE_UNIX)) {
+	if ((cfg->allow_unix_sockets || !st->seccomp_installed) &&
+	    !(st->handled_fs & LL_FS_RESOLVE_UNIX)) {
 		fprintf(f, "%s\"connect() to pathname unix sockets (docker.sock, ssh-agent, D-Bus) "
-			   "is not restricted: Landlock mediates it from ABI 9\"", sep);
+			   "is not restricted: unix sockets are allowed and Landlock mediates "
+			   "them only from ABI 9\"", sep);
 		sep = ",";
 	}
 	if (st->restricted && !(st->handled_fs & LL_FS_REFER))
@@ -122,12 +126,82 @@ static void write_limits(FILE *f, const struct config *cfg, const struct state *
 	fputc(']', f);
 }
 
+static void write_seccomp(FILE *f, const struct config *cfg, const struct state *st)
+{
+	struct seccomp_opts opts = {
+		.allow_unix_sockets = cfg->allow_unix_sockets,
+		.allow_inet = cfg->net == NET_HOST,
+	};
+	const char *const *rules = seccomp_rule_descriptions(&opts);
+
+	fprintf(f, ",\"seccomp\":{\"installed\":%s,\"rules\":[",
+		st->seccomp_installed ? "true" : "false");
+	for (size_t i = 0; st->seccomp_installed && rules[i]; i++) {
+		fputs(i ? "," : "", f);
+		json_string(f, rules[i]);
+	}
+	fputs("]}", f);
+}
+
+static void write_proof(FILE *f, const struct state *st)
+{
+	fputs(",\"proof\":{\"path\":", f);
+	if (st->proof_path[0])
+		json_string(f, st->proof_path);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"result\":\"%s\",\"note\":", st->proof_result ? st->proof_result : "skipped");
+	if (st->proof_note)
+		json_string(f, st->proof_note);
+	else
+		fputs("null", f);
+	fputc('}', f);
+}
+
+static void write_process(FILE *f, const struct config *cfg, const struct state *st)
+{
+	struct caps caps;
+	gid_t groups[64];
+	int ngroups = getgroups(64, groups);
+
+	read_caps(&caps);
+	fprintf(f, ",\"process\":{\"uid\":%u,\"gid\":%u,\"groups\":[", getuid(), getgid());
+	for (int i = 0; i < ngroups; i++)
+		fprintf(f, "%s%u", i ? "," : "", groups[i]);
+	fprintf(f,
+		"],\"user_switched\":%s,\"no_new_privs\":%s,\"caps_dropped\":%s,"
+		"\"cap_effective\":\"0x%llx\",\"cap_permitted\":\"0x%llx\",\"cap_inheritable\":\"0x%llx\","
+		"\"cap_ambient\":\"0x%llx\",\"cap_bounding\":\"0x%llx\",\"pid\":%d,\"pgid\":%d,\"sid\":%d,"
+		"\"die_with_parent\":%s,\"rlimits\":{",
+		st->user_switched ? "true" : "false", st->no_new_privs ? "true" : "false",
+		st->caps_dropped ? "true" : "false", (unsigned long long)caps.effective,
+		(unsigned long long)caps.permitted, (unsigned long long)caps.inheritable,
+		(unsigned long long)caps.ambient, (unsigned long long)caps.bounding, getpid(),
+		getpgid(0), getsid(0), cfg->die_with_parent ? "true" : "false");
+	for (size_t i = 0; i < cfg->nrlimits; i++)
+		fprintf(f, "%s\"%s\":%llu", i ? "," : "", cfg->rlimits[i].name,
+			(unsigned long long)cfg->rlimits[i].value);
+	fputs("}}", f);
+}
+
+/* How a kind of traffic stands: denied by Landlock (right handled) or by
+ * seccomp (inet sockets refused), allowed by --net host, or open. */
+static const char *net_state(const struct config *cfg, const struct state *st, uint64_t right)
+{
+	if (cfg->net == NET_HOST)
+		return "allowed";
+	if (st->seccomp_installed)
+		return "denied";
+	if (st->restricted && (st->handled_net & right))
+		return "denied";
+	return "not restricted";
+}
+
 void write_report(const struct config *cfg, const struct state *st)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
-	struct caps caps;
 	size_t added = 0;
 
 	if (cfg->report_fd < 0)
@@ -137,7 +211,6 @@ void write_report(const struct config *cfg, const struct state *st)
 		return;
 	for (size_t i = 0; i < cfg->nrules; i++)
 		added += !cfg->rules[i].skipped;
-	read_caps(&caps);
 
 	fprintf(f, "{\"cordon_exec\":\"%s\",\"status\":\"%s\",\"failure\":", CORDON_VERSION,
 		st->failure ? "refused" : "running");
@@ -161,23 +234,17 @@ void write_report(const struct config *cfg, const struct state *st)
 		st->restrict_flags & LL_RESTRICT_SELF_LOG_NEW_EXEC_ON ? "true" : "false");
 	fprintf(f, ",\"rule_count\":%zu,\"rules\":", added);
 	write_rules(f, cfg);
-	fprintf(f, ",\"net\":{\"mode\":\"%s\",\"tcp\":\"%s\"}",
-		cfg->net == NET_NONE ? "none" : "host",
-		cfg->net == NET_HOST				? "allowed" :
-		st->restricted && (st->handled_net & LL_NET_CONNECT_TCP) ? "denied" :
-									   "not restricted");
+	fprintf(f, ",\"net\":{\"mode\":\"%s\",\"tcp\":\"%s\",\"udp\":\"%s\"}",
+		cfg->net == NET_NONE ? "none" : "host", net_state(cfg, st, LL_NET_CONNECT_TCP),
+		net_state(cfg, st, LL_NET_BIND_UDP));
+	write_seccomp(f, cfg, st);
+	write_proof(f, st);
 	fputs(",\"gaps\":", f);
 	write_gaps(f, cfg, st);
 	fputs(",\"limits\":", f);
 	write_limits(f, cfg, st);
-	fprintf(f,
-		",\"process\":{\"uid\":%u,\"gid\":%u,\"no_new_privs\":%s,\"caps_dropped\":%s,"
-		"\"cap_effective\":\"0x%llx\",\"cap_permitted\":\"0x%llx\",\"cap_inheritable\":\"0x%llx\","
-		"\"cap_ambient\":\"0x%llx\",\"cap_bounding\":\"0x%llx\"}}\n",
-		getuid(), getgid(), st->no_new_privs ? "true" : "false",
-		st->caps_dropped ? "true" : "false", (unsigned long long)caps.effective,
-		(unsigned long long)caps.permitted, (unsigned long long)caps.inheritable,
-		(unsigned long long)caps.ambient, (unsigned long long)caps.bounding);
+	write_process(f, cfg, st);
+	fputs("}\n", f);
 	fclose(f);
 
 	for (size_t off = 0; off < len;) {

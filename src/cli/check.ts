@@ -40,7 +40,7 @@ const FEATURES = [
   { abi: 1, name: "filesystem", what: "deny-by-default filesystem access (read, write, execute, create, remove)" },
   { abi: 2, name: "refer", what: "rename and link across directories (without it they fail with EXDEV)" },
   { abi: 3, name: "truncate", what: "truncation denied outside writable paths" },
-  { abi: 4, name: "net-tcp", what: "TCP bind and connect denied (--net none)" },
+  { abi: 4, name: "net-tcp", what: "TCP bind and connect denied by Landlock (seccomp refuses inet sockets too)" },
   { abi: 5, name: "ioctl-dev", what: "device ioctls denied outside writable paths" },
   { abi: 6, name: "scopes", what: "signals and abstract unix sockets confined to the sandbox" },
   { abi: 7, name: "audit", what: "denials logged to the audit log (LOG_NEW_EXEC_ON)" },

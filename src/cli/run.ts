@@ -4,12 +4,20 @@ import { constants } from "node:os";
 import { resolve } from "node:path";
 import { normalizeAccess } from "../launcher/access.js";
 import { launcherPath } from "../launcher/binary.js";
-import { GAP_NAMES, type LaunchSpec, launcherArgs, type PathRule } from "../launcher/spec.js";
+import {
+  GAP_NAMES,
+  type LaunchSpec,
+  launcherArgs,
+  type PathRule,
+  RLIMIT_NAMES,
+  type RlimitName,
+} from "../launcher/spec.js";
 import { getProfile, PROFILES } from "../policy/profiles.js";
+import { resolveIdentity } from "../sandbox/identity.js";
 import { planRun, type RunRequest } from "../sandbox/plan.js";
 import { createScratch } from "../sandbox/scratch.js";
 import { oneOf, parseOptions, UsageError } from "./args.js";
-import { shellQuoteWithVar } from "./shell.js";
+import { shellQuote, shellQuoteWithVar } from "./shell.js";
 
 export const RUN_HELP = `usage: cordon run [OPTION]... -- COMMAND [ARG]...
 
@@ -40,7 +48,25 @@ the policy denies execute); 127 not found; 128+N when killed by signal N.
   --report FILE        write the enforcement report (JSON) to FILE; - for stderr
   --dry-run            print a shell command line that runs the launcher with
                          the same effect, and exit
+  --user USER          run as USER (name or uid); needs a root caller. Rule
+                         paths are opened before the switch, so a path only
+                         root can reach still works as a rule.
+  --group GROUP        with --user: run as GROUP (default: USER's primary
+                         group). Supplementary groups are always dropped.
+  --allow-unix-sockets let the command create unix sockets. Below Landlock
+                         ABI 9 this reaches any pathname socket it can name
+                         (docker.sock, ssh-agent, D-Bus): only with care.
+  --new-session        run the command in a new session: no controlling
+                         terminal (no job control; keystroke injection into
+                         the caller's terminal is then impossible too)
+  --rlimit NAME=VALUE  resource limit for the command: cpu (seconds), as and
+                         fsize (bytes), nofile, nproc, core. Repeatable.
   --max-abi N          act as if the kernel had at most Landlock ABI N (tests)
+
+The seccomp filter is always on: socket families other than unix, inet,
+inet6 and netlink; unix sockets (unless allowed); inet sockets with --net
+none; TIOCSTI/TIOCLINUX; io_uring; user namespaces; mount, keyring, bpf,
+perf and userfaultfd calls are refused. See docs/security.md.
 `;
 
 const SPECS = {
@@ -55,6 +81,11 @@ const SPECS = {
   "--report": { value: true },
   "--dry-run": { value: false },
   "--max-abi": { value: true },
+  "--user": { value: true },
+  "--group": { value: true },
+  "--allow-unix-sockets": { value: false },
+  "--new-session": { value: false },
+  "--rlimit": { value: true, repeat: true },
   "--help": { value: false },
 } as const;
 
@@ -69,6 +100,18 @@ function parseAllow(value: string): PathRule {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+function parseRlimit(value: string): [RlimitName, number] {
+  const eq = value.indexOf("=");
+  const name = value.slice(0, eq);
+  const number = value.slice(eq + 1);
+  if (eq <= 0) throw new UsageError(`--rlimit: '${value}' is not NAME=VALUE`);
+  if (!(RLIMIT_NAMES as readonly string[]).includes(name)) {
+    throw new UsageError(`--rlimit: unknown limit '${name}' (${RLIMIT_NAMES.join(", ")})`);
+  }
+  if (!/^\d+$/.test(number)) throw new UsageError(`--rlimit: '${number}' is not a non-negative integer`);
+  return [name as RlimitName, Number(number)];
 }
 
 function parseRequest(options: Map<string, string[]>): RunRequest {
@@ -87,8 +130,15 @@ function parseRequest(options: Map<string, string[]>): RunRequest {
   if (maxAbi !== undefined && !/^\d+$/.test(maxAbi)) {
     throw new UsageError(`--max-abi: '${maxAbi}' is not a number`);
   }
+  const group = one("--group");
+  if (group !== undefined && !options.has("--user")) throw new UsageError("--group: give --user too");
   return {
     workdir: resolve(one("--workdir") ?? process.cwd()),
+    user: one("--user"),
+    group,
+    allowUnixSockets: options.has("--allow-unix-sockets"),
+    newSession: options.has("--new-session"),
+    rlimits: Object.fromEntries(all("--rlimit").map(parseRlimit)),
     profile,
     rules,
     net: oneOf("--net", one("--net") ?? "none", ["none", "host"] as const),
@@ -102,10 +152,14 @@ function parseRequest(options: Map<string, string[]>): RunRequest {
  * creates it with mktemp, runs the launcher, removes it and keeps the
  * command's status, as `cordon run` does. */
 function dryRunLine(launcher: string, spec: LaunchSpec, scratch: boolean): string {
+  const chown =
+    spec.user === undefined
+      ? ""
+      : `chown -R ${shellQuote(spec.group === undefined ? spec.user : `${spec.user}:${spec.group}`)} "$d" && `;
   const words = [launcher, ...launcherArgs(spec)].map((w) => shellQuoteWithVar(w, SCRATCH, "d"));
   if (!scratch) return words.join(" ");
   return (
-    `d=$(mktemp -d "\${TMPDIR:-/tmp}/cordon-XXXXXX") && mkdir "$d/tmp" "$d/home" && ` +
+    `d=$(mktemp -d "\${TMPDIR:-/tmp}/cordon-XXXXXX") && mkdir "$d/tmp" "$d/home" && ${chown}` +
     `{ ${words.join(" ")}; s=$?; rm -rf -- "$d"; (exit $s); }`
   );
 }
@@ -134,7 +188,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const scratch = getProfile(request.profile ?? "agent").privateScratch ? createScratch() : undefined;
+  const owner = request.user === undefined ? undefined : resolveIdentity(request.user, request.group);
+  const scratch = getProfile(request.profile ?? "agent").privateScratch ? createScratch(owner) : undefined;
   try {
     const plan = planRun(request, scratch);
     const spec: LaunchSpec = {

@@ -25,12 +25,18 @@ export interface EnforcementReport {
   };
   rule_count: number;
   rules: ReportRule[];
-  net: { mode: NetMode; tcp: "denied" | "allowed" | "not restricted" };
+  net: { mode: NetMode; tcp: NetState; udp: NetState };
+  seccomp: { installed: boolean; rules: string[] };
+  /** The proof of enforcement: a directory outside the policy listed again
+   * after restrict_self. */
+  proof: { path: string | null; result: "denied" | "allowed" | "skipped"; note: string | null };
   gaps: ReportGap[];
   limits: string[];
   process: {
     uid: number;
     gid: number;
+    groups: number[];
+    user_switched: boolean;
     no_new_privs: boolean;
     caps_dropped: boolean;
     cap_effective: string;
@@ -38,8 +44,15 @@ export interface EnforcementReport {
     cap_inheritable: string;
     cap_ambient: string;
     cap_bounding: string;
+    pid: number;
+    pgid: number;
+    sid: number;
+    die_with_parent: boolean;
+    rlimits: Record<string, number>;
   };
 }
+
+export type NetState = "denied" | "allowed" | "not restricted";
 
 export interface ReportRule {
   path: string;

@@ -16,11 +16,11 @@ export type Compat = "hard" | "best";
 export const GAP_NAMES = [
   "landlock",
   "truncate",
-  "net-tcp",
   "ioctl-dev",
   "scope-abstract-unix",
   "scope-signal",
   "rule",
+  "seccomp",
 ] as const;
 export type GapName = (typeof GAP_NAMES)[number];
 
@@ -40,8 +40,20 @@ export interface LaunchSpec {
   keepFds?: number[];
   /** Treat the kernel as if it had at most this Landlock ABI (tests). */
   maxAbi?: number;
+  /** Run as this user (name or uid) and group; root callers only. */
+  user?: string;
+  group?: string;
+  /** Let socket(AF_UNIX) through the seccomp filter. */
+  allowUnixSockets?: boolean;
+  newSession?: boolean;
+  processGroup?: boolean;
+  dieWithParent?: boolean;
+  rlimits?: Partial<Record<RlimitName, number>>;
   command: string[];
 }
+
+export const RLIMIT_NAMES = ["cpu", "as", "nofile", "nproc", "fsize", "core"] as const;
+export type RlimitName = (typeof RLIMIT_NAMES)[number];
 
 /** Compiles a spec into the launcher's argv (without the launcher path). The
  * grammar is documented in docs/launcher.md. */
@@ -60,6 +72,13 @@ export function launcherArgs(spec: LaunchSpec): string[] {
   if (spec.reportFd !== undefined) args.push("--report-fd", String(spec.reportFd));
   for (const fd of spec.keepFds ?? []) args.push("--keep-fd", String(fd));
   if (spec.maxAbi !== undefined) args.push("--max-abi", String(spec.maxAbi));
+  if (spec.user !== undefined) args.push("--user", spec.user);
+  if (spec.group !== undefined) args.push("--group", spec.group);
+  if (spec.allowUnixSockets) args.push("--allow-unix-sockets");
+  if (spec.newSession) args.push("--new-session");
+  if (spec.processGroup) args.push("--process-group");
+  if (spec.dieWithParent) args.push("--die-with-parent");
+  for (const [name, value] of Object.entries(spec.rlimits ?? {})) args.push("--rlimit", `${name}=${value}`);
   args.push("--", ...spec.command);
   return args;
 }

@@ -1,4 +1,4 @@
-import type { PathRule } from "../launcher/spec.js";
+import type { PathRule, RlimitName } from "../launcher/spec.js";
 
 /** What a profile needs to know about one run. */
 export interface ProfileContext {
@@ -15,6 +15,7 @@ export interface Profile {
   privateScratch: boolean;
   rules(ctx: ProfileContext): PathRule[];
   env(ctx: ProfileContext): Record<string, string>;
+  rlimits: Partial<Record<RlimitName, number>>;
 }
 
 /** System directories: programs and their libraries. Optional because the
@@ -99,6 +100,8 @@ const agent: Profile = {
     "system directories read+exec, the workdir read+write+exec, a private TMPDIR and HOME per run; " +
     "no access to the real home directory or to sibling directories of the workdir",
   privateScratch: true,
+  // No core dumps: a crashing tool's memory would land in the workdir.
+  rlimits: { core: 0 },
   rules(ctx) {
     const rules: PathRule[] = [
       ...SYSTEM_DIRS.map((path) => ({ path, access: "rx", optional: true })),
@@ -120,6 +123,7 @@ const none: Profile = {
   name: "none",
   description: "nothing implicit: only the rules given with --ro, --rw and --allow",
   privateScratch: false,
+  rlimits: {},
   rules: () => [],
   env: () => ({}),
 };

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Compat, GapName, LaunchSpec, NetMode, PathRule } from "../launcher/spec.js";
+import type { Compat, GapName, LaunchSpec, NetMode, PathRule, RlimitName } from "../launcher/spec.js";
 import { getProfile, type Profile } from "../policy/profiles.js";
 import type { Scratch } from "./scratch.js";
 
@@ -16,6 +16,12 @@ export interface RunRequest {
   compat?: Compat;
   acceptGaps?: GapName[];
   maxAbi?: number;
+  /** Run as this user and group (root callers only). */
+  user?: string;
+  group?: string;
+  allowUnixSockets?: boolean;
+  newSession?: boolean;
+  rlimits?: Partial<Record<RlimitName, number>>;
 }
 
 export interface Plan {
@@ -49,6 +55,12 @@ export function planRun(request: RunRequest, scratch?: Pick<Scratch, "root" | "t
       cwd: workdir,
       setenv: profile.env(ctx),
       maxAbi: request.maxAbi,
+      user: request.user,
+      group: request.group,
+      allowUnixSockets: request.allowUnixSockets,
+      newSession: request.newSession,
+      dieWithParent: true,
+      rlimits: { ...profile.rlimits, ...request.rlimits },
     },
   };
 }

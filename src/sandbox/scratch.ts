@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -12,12 +12,17 @@ export interface Scratch {
   remove(): void;
 }
 
-export function createScratch(): Scratch {
+/** Creates the directory, owned by `owner` when the command runs as another
+ * user. */
+export function createScratch(owner?: { uid: number; gid: number }): Scratch {
   const root = mkdtempSync(join(tmpdir(), "cordon-"));
   const tmp = join(root, "tmp");
   const home = join(root, "home");
   mkdirSync(tmp, { mode: 0o700 });
   mkdirSync(home, { mode: 0o700 });
+  if (owner) {
+    for (const dir of [root, tmp, home]) chownSync(dir, owner.uid, owner.gid);
+  }
   return {
     root,
     tmp,
