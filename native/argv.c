@@ -46,6 +46,7 @@ static const char usage[] =
 	"  --report-fd FD                 write the enforcement report (JSON) to FD\n"
 	"  --keep-fd FD                   pass FD to COMMAND (every other fd >= 3 is closed)\n"
 	"  --max-abi N                    use at most Landlock ABI N (for tests)\n"
+	"  --min-abi N                    refuse to run below Landlock ABI N, in any mode\n"
 	"  --user USER, --group GROUP     run as USER (name or uid) and GROUP; root only\n"
 	"  --allow-unix-sockets           let socket(AF_UNIX) through the seccomp filter\n"
 	"  --new-session                  run COMMAND in a new session (setsid)\n"
@@ -286,6 +287,8 @@ void parse_argv(int argc, char **argv, struct config *cfg)
 			cfg->die_with_parent = true;
 		} else if (strcmp(a, "--rlimit") == 0) {
 			add_rlimit(cfg, a, need_value(argc, argv, &i));
+		} else if (strcmp(a, "--min-abi") == 0) {
+			cfg->min_abi = parse_int(a, need_value(argc, argv, &i), 1, LL_ABI_KNOWN);
 		} else if (strcmp(a, "--probe") == 0) {
 			cfg->probe = true;
 		} else if (strcmp(a, "--help") == 0) {

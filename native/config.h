@@ -73,6 +73,7 @@ struct config {
 	size_t nkeep;
 	unsigned accepted_gaps; /* 1 << enum gap */
 	int max_abi;            /* -1: no cap; 0 acts as if Landlock were absent */
+	int min_abi;            /* 0: none */
 	bool probe;
 	/* Identity to switch to (root callers only). */
 	const char *user;

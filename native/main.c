@@ -122,6 +122,9 @@ int main(int argc, char **argv)
 		st.abi = cfg.max_abi;
 	if (st.abi_kernel > 0)
 		st.errata = landlock_errata();
+	if (cfg.min_abi > 0 && st.abi < cfg.min_abi)
+		refuse(&cfg, &st, "the policy requires Landlock ABI %d or newer; the running ABI is %d",
+		       cfg.min_abi, st.abi > 0 ? st.abi : 0);
 
 	missing_path = open_rule_paths(&cfg, &st);
 	if (missing_path)

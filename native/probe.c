@@ -8,6 +8,7 @@
 #include "landlock.h"
 #include "landlock_abi.h"
 #include "privileges.h"
+#include "seccomp.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -50,6 +51,17 @@ static int try_restrict(int abi)
 	return 0;
 }
 
+static int try_seccomp(int abi)
+{
+	struct seccomp_opts opts = { 0 };
+	char err[256];
+
+	(void)abi;
+	if (set_no_new_privs())
+		return errno;
+	return install_seccomp(&opts, err, sizeof(err)) ? errno : 0;
+}
+
 static int try_userns(int abi)
 {
 	(void)abi;
@@ -89,6 +101,11 @@ int run_probe(const struct config *cfg)
 	int abi = kernel_abi;
 	int mode, filters;
 	struct caps caps;
+	struct seccomp_opts opts = {
+		.allow_unix_sockets = cfg->allow_unix_sockets,
+		.allow_inet = cfg->net == NET_HOST,
+	};
+	const char *const *rules = seccomp_rule_descriptions(&opts);
 
 	if (cfg->max_abi >= 0 && abi > cfg->max_abi)
 		abi = cfg->max_abi;
@@ -105,10 +122,18 @@ int run_probe(const struct config *cfg)
 	printf(",\"errata\":%d", landlock_errata());
 	if (abi > 0)
 		errno_field("restrict_self", in_child(try_restrict, abi));
+	errno_field("seccomp_filter", in_child(try_seccomp, 0));
 	errno_field("user_namespaces", in_child(try_userns, 0));
 	printf(",\"no_new_privs\":%s,\"seccomp_mode\":%d,\"seccomp_filters\":%d",
 	       no_new_privs_set() ? "true" : "false", mode, filters);
-	printf(",\"uid\":%u,\"cap_effective\":\"0x%llx\",\"cap_bounding\":\"0x%llx\"}\n", getuid(),
+	printf(",\"uid\":%u,\"cap_effective\":\"0x%llx\",\"cap_bounding\":\"0x%llx\"", getuid(),
 	       (unsigned long long)caps.effective, (unsigned long long)caps.bounding);
+	/* The filter a run with the same flags would install, for explain. */
+	printf(",\"seccomp_rules\":[");
+	for (size_t i = 0; rules[i]; i++) {
+		fputs(i ? "," : "", stdout);
+		json_string(stdout, rules[i]);
+	}
+	printf("]}\n");
 	return fflush(stdout) ? EXIT_CORDON : 0;
 }

@@ -268,5 +268,6 @@ int install_seccomp(const struct seccomp_opts *opts, char *err, size_t errlen)
 	e = errno;
 	snprintf(err, errlen, "installing the seccomp filter with %s failed: %s (errno %d)%s",
 		 step, strerror(e), e, install_hint(e));
+	errno = e;
 	return -1;
 }

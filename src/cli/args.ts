@@ -1,6 +1,7 @@
-/** A small option reader: `--flag VALUE` and `--flag=VALUE`, flags before the
- * command, `--` or the first non-option word starts the command. Errors name
- * the flag. */
+/** A small option reader: `--flag VALUE` and `--flag=VALUE`. With
+ * stopAtPositional, `--` or the first non-option word starts the command;
+ * with positionals, words are collected wherever they stand. Errors name the
+ * flag. */
 export class UsageError extends Error {}
 
 export interface OptionSpec {
@@ -18,9 +19,10 @@ export interface Parsed {
 export function parseOptions(
   argv: string[],
   specs: Record<string, OptionSpec>,
-  { stopAtPositional }: { stopAtPositional: boolean },
+  { stopAtPositional, positionals = false }: { stopAtPositional: boolean; positionals?: boolean },
 ): Parsed {
   const options = new Map<string, string[]>();
+  const words: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -30,6 +32,10 @@ export function parseOptions(
     }
     if (!arg.startsWith("-") || arg === "-") {
       if (stopAtPositional) break;
+      if (positionals) {
+        words.push(arg);
+        continue;
+      }
       throw new UsageError(`unexpected argument '${arg}'`);
     }
     const eq = arg.indexOf("=");
@@ -49,7 +55,7 @@ export function parseOptions(
     seen.push(value);
     options.set(name, seen);
   }
-  return { options, rest: argv.slice(i) };
+  return { options, rest: [...words, ...argv.slice(i)] };
 }
 
 export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {

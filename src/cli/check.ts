@@ -25,6 +25,8 @@ export interface Probe {
   errata: number;
   restrict_self?: string;
   restrict_self_errno?: string;
+  seccomp_filter: string;
+  seccomp_filter_errno?: string;
   user_namespaces: string;
   user_namespaces_errno?: string;
   no_new_privs: boolean;
@@ -84,6 +86,13 @@ export async function checkHost(maxAbi?: number): Promise<CheckResult> {
         "a seccomp filter on this process may block syscall 446; allow it.",
     );
   }
+  if (probe.seccomp_filter !== "ok") {
+    remediation.push(
+      `A seccomp filter cannot be installed here (${probe.seccomp_filter_errno}): cordon's hard mode refuses ` +
+        "to run without it (gap 'seccomp'); the kernel needs CONFIG_SECCOMP_FILTER, and a container " +
+        "profile must allow the seccomp() syscall.",
+    );
+  }
   if (probe.abi >= 1 && probe.abi < 6) {
     remediation.push(
       `ABI ${probe.abi} lacks protections cordon asks for by default; hard mode refuses them ` +
@@ -116,21 +125,34 @@ function describe(result: CheckResult): string {
       `  ${probe.restrict_self === "ok" ? "ok  " : "FAIL"}  restrict_self in this process: ${probe.restrict_self}`,
     );
   }
-  lines.push(`  info  no_new_privs already set: ${probe.no_new_privs ? "yes" : "no"}`);
+  lines.push(
+    `  ${probe.seccomp_filter === "ok" ? "ok  " : "FAIL"}  seccomp filter can be installed: ${probe.seccomp_filter}`,
+  );
+  lines.push(
+    `  info  no_new_privs already set: ${
+      probe.no_new_privs ? "yes (a no-new-privileges container or parent; fine: cordon sets it anyway)" : "no"
+    }`,
+  );
   lines.push(
     `  info  seccomp on this process: ${
-      probe.seccomp_mode === 2 ? `${probe.seccomp_filters} filter(s)` : probe.seccomp_mode === 0 ? "none" : "strict"
+      probe.seccomp_mode === 2
+        ? `${probe.seccomp_filters} filter(s) (a container profile; cordon stacks its own)`
+        : probe.seccomp_mode === 0
+          ? "none"
+          : "strict"
     }`,
   );
   lines.push(
     `  info  user namespaces: ${
-      probe.user_namespaces === "ok" ? "available" : `blocked (${probe.user_namespaces_errno})`
+      probe.user_namespaces === "ok"
+        ? "available"
+        : `blocked (${probe.user_namespaces_errno}): bubblewrap-style sandboxes cannot start here`
     } (cordon does not need them)`,
   );
   const capless = probe.cap_effective === "0x0";
   lines.push(
     `  info  uid ${probe.uid}, ${capless ? "no capabilities" : `capabilities ${probe.cap_effective}`}` +
-      (probe.uid === 0 && capless ? " (capless root: fine for cordon)" : "") +
+      (probe.uid === 0 && capless ? " (capless root: fine for cordon, which needs no capability)" : "") +
       (!capless ? " (cordon drops them all for the command)" : ""),
   );
   for (const line of result.remediation) lines.push(`  fix   ${line}`);

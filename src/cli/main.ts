@@ -2,6 +2,7 @@
 import { CORDON_VERSION } from "../version.js";
 import { UsageError } from "./args.js";
 import { CHECK_HELP, checkCommand } from "./check.js";
+import { POLICY_HELP, policyCommand } from "./policy.js";
 import { RUN_HELP, runCommand } from "./run.js";
 
 const HELP = `usage: cordon COMMAND [OPTION]...
@@ -11,6 +12,7 @@ A Landlock sandbox for untrusted commands: deny by default, fail closed.
 Commands:
   run      run a command in the sandbox   (cordon run --help)
   check    what this kernel can enforce   (cordon check --help)
+  policy   validate, explain, schema, init (cordon policy --help)
 
   --help, --version
 `;
@@ -18,6 +20,7 @@ Commands:
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   run: { run: runCommand, help: RUN_HELP },
   check: { run: checkCommand, help: CHECK_HELP },
+  policy: { run: policyCommand, help: POLICY_HELP },
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -31,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = COMMANDS[name];
-  if (!command) throw new UsageError(`unknown command '${name}' (run, check)`);
+  if (!command) throw new UsageError(`unknown command '${name}' (${Object.keys(COMMANDS).join(", ")})`);
   try {
     return await command.run(rest);
   } catch (error) {

@@ -1,22 +1,14 @@
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { constants } from "node:os";
-import { resolve } from "node:path";
-import { normalizeAccess } from "../launcher/access.js";
 import { launcherPath } from "../launcher/binary.js";
-import {
-  GAP_NAMES,
-  type LaunchSpec,
-  launcherArgs,
-  type PathRule,
-  RLIMIT_NAMES,
-  type RlimitName,
-} from "../launcher/spec.js";
-import { getProfile, PROFILES } from "../policy/profiles.js";
+import { GAP_NAMES, type LaunchSpec, launcherArgs } from "../launcher/spec.js";
+import { type ResolvedPolicy, resolvePolicy } from "../policy/resolve.js";
 import { resolveIdentity } from "../sandbox/identity.js";
-import { planRun, type RunRequest } from "../sandbox/plan.js";
+import { checkWorkdir, childEnv, planRun } from "../sandbox/plan.js";
 import { createScratch } from "../sandbox/scratch.js";
-import { oneOf, parseOptions, UsageError } from "./args.js";
+import { parseOptions, UsageError } from "./args.js";
+import { POLICY_FLAGS, selectPolicy } from "./policy-flags.js";
 import { shellQuote, shellQuoteWithVar } from "./shell.js";
 
 export const RUN_HELP = `usage: cordon run [OPTION]... -- COMMAND [ARG]...
@@ -25,7 +17,12 @@ Runs COMMAND under a deny-by-default Landlock sandbox. Exit status: COMMAND's;
 125 when cordon cannot sandbox (nothing ran); 126 cannot execute (also when
 the policy denies execute); 127 not found; 128+N when killed by signal N.
 
-  --profile NAME       built-in rules: agent (default) or none
+  --policy FILE        a policy file (YAML or JSON; docs/policy.md). Without
+                         --policy or --profile, cordon.yaml or
+                         .cordon/policy.yaml in the workdir is used if present
+                         (and said on stderr), else the agent profile. Flags
+                         add to the policy.
+  --profile NAME       a built-in policy: agent (default) or none
                          agent: system directories read+exec, the workdir
                          read+write+exec, a private TMPDIR and HOME removed
                          after the run; not the real home, not siblings
@@ -37,9 +34,10 @@ the policy denies execute); 127 not found; 128+N when killed by signal N.
                          r: read files, list directories
                          w: write, create, remove, rename/link, truncate, ioctl
                          x: execute
-  --net none|host      none (default): TCP bind/connect denied by Landlock
-                         (ABI 4+). UDP and raw sockets are NOT restricted yet;
-                         the report says so. host: no network restriction.
+  --net none|host      none (default): no network. TCP bind/connect denied by
+                         Landlock (ABI 4+) and every inet socket (TCP, UDP,
+                         raw) refused by the seccomp filter. host: no network
+                         restriction.
   --compat hard|best   hard (default): refuse to run (exit 125) when anything
                          asked for cannot be enforced. best: run with what can
                          be, warn on stderr, and say so in the report.
@@ -70,83 +68,15 @@ perf and userfaultfd calls are refused. See docs/security.md.
 `;
 
 const SPECS = {
-  "--profile": { value: true },
-  "--workdir": { value: true },
-  "--ro": { value: true, repeat: true },
-  "--rw": { value: true, repeat: true },
-  "--allow": { value: true, repeat: true },
-  "--net": { value: true },
-  "--compat": { value: true },
-  "--accept-gap": { value: true, repeat: true },
+  ...POLICY_FLAGS,
   "--report": { value: true },
   "--dry-run": { value: false },
   "--max-abi": { value: true },
-  "--user": { value: true },
-  "--group": { value: true },
-  "--allow-unix-sockets": { value: false },
-  "--new-session": { value: false },
-  "--rlimit": { value: true, repeat: true },
   "--help": { value: false },
 } as const;
 
 const SCRATCH = "\u0000scratch\u0000";
 const REPORT_FD = 3;
-
-function parseAllow(value: string): PathRule {
-  const colon = value.lastIndexOf(":");
-  if (colon <= 0) throw new UsageError(`--allow: '${value}' is not PATH:ACCESS`);
-  try {
-    return { path: resolve(value.slice(0, colon)), access: normalizeAccess(value.slice(colon + 1), "--allow") };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-function parseRlimit(value: string): [RlimitName, number] {
-  const eq = value.indexOf("=");
-  const name = value.slice(0, eq);
-  const number = value.slice(eq + 1);
-  if (eq <= 0) throw new UsageError(`--rlimit: '${value}' is not NAME=VALUE`);
-  if (!(RLIMIT_NAMES as readonly string[]).includes(name)) {
-    throw new UsageError(`--rlimit: unknown limit '${name}' (${RLIMIT_NAMES.join(", ")})`);
-  }
-  if (!/^\d+$/.test(number)) throw new UsageError(`--rlimit: '${number}' is not a non-negative integer`);
-  return [name as RlimitName, Number(number)];
-}
-
-function parseRequest(options: Map<string, string[]>): RunRequest {
-  const one = (flag: string) => options.get(flag)?.[0];
-  const all = (flag: string) => options.get(flag) ?? [];
-  const profile = one("--profile") ?? "agent";
-  if (!PROFILES.has(profile)) {
-    throw new UsageError(`--profile: unknown profile '${profile}' (known: ${[...PROFILES.keys()].join(", ")})`);
-  }
-  const rules: PathRule[] = [
-    ...all("--ro").map((path) => ({ path: resolve(path), access: "rx" })),
-    ...all("--rw").map((path) => ({ path: resolve(path), access: "rwx" })),
-    ...all("--allow").map(parseAllow),
-  ];
-  const maxAbi = one("--max-abi");
-  if (maxAbi !== undefined && !/^\d+$/.test(maxAbi)) {
-    throw new UsageError(`--max-abi: '${maxAbi}' is not a number`);
-  }
-  const group = one("--group");
-  if (group !== undefined && !options.has("--user")) throw new UsageError("--group: give --user too");
-  return {
-    workdir: resolve(one("--workdir") ?? process.cwd()),
-    user: one("--user"),
-    group,
-    allowUnixSockets: options.has("--allow-unix-sockets"),
-    newSession: options.has("--new-session"),
-    rlimits: Object.fromEntries(all("--rlimit").map(parseRlimit)),
-    profile,
-    rules,
-    net: oneOf("--net", one("--net") ?? "none", ["none", "host"] as const),
-    compat: oneOf("--compat", one("--compat") ?? "hard", ["hard", "best"] as const),
-    acceptGaps: all("--accept-gap").map((gap) => oneOf("--accept-gap", gap, GAP_NAMES)),
-    maxAbi: maxAbi === undefined ? undefined : Number(maxAbi),
-  };
-}
 
 /** One line for a POSIX shell. With a private scratch directory the line
  * creates it with mktemp, runs the launcher, removes it and keeps the
@@ -170,6 +100,20 @@ function exitStatus(code: number | null, signal: NodeJS.Signals | null): number 
   return number ? 128 + number : 125;
 }
 
+/** Refuses (hard) or warns about (best) what the policy asks for and cordon
+ * cannot enforce yet: never silently ignored. */
+function reportNotEnforced(policy: ResolvedPolicy): void {
+  if (policy.notEnforced.length === 0) return;
+  const lines = policy.notEnforced.map((n) => `  ${n.key} (${n.source}): ${n.reason}`).join("\n");
+  if (policy.compat === "hard") {
+    throw new Error(
+      `the policy asks for what cordon does not enforce yet (hard_requirement; use best_effort to run ` +
+        `without it):\n${lines}`,
+    );
+  }
+  process.stderr.write(`cordon: warning: not enforced (best_effort):\n${lines}\n`);
+}
+
 export async function runCommand(argv: string[]): Promise<number> {
   const { options, rest } = parseOptions(argv, SPECS, { stopAtPositional: true });
   if (options.has("--help")) {
@@ -177,36 +121,53 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (rest.length === 0) throw new UsageError("no command given (cordon run [OPTION]... -- COMMAND)");
-  const request = parseRequest(options);
+  const maxAbiText = options.get("--max-abi")?.[0];
+  if (maxAbiText !== undefined && !/^\d+$/.test(maxAbiText)) {
+    throw new UsageError(`--max-abi: '${maxAbiText}' is not a number`);
+  }
+  const maxAbi = maxAbiText === undefined ? undefined : Number(maxAbiText);
+  const selected = selectPolicy(options);
+  const workdir = checkWorkdir(selected.workdir);
+  const policy = resolvePolicy(selected.layers, workdir);
+  if (selected.discovered) process.stderr.write(`cordon: using the policy ${selected.source}\n`);
+  reportNotEnforced(policy);
   const reportTo = options.get("--report")?.[0];
   const launcher = launcherPath();
 
   if (options.has("--dry-run")) {
-    const plan = planRun(request, { root: SCRATCH, tmp: `${SCRATCH}/tmp`, home: `${SCRATCH}/home` });
-    const spec = { ...plan.spec, command: rest };
-    process.stdout.write(`${dryRunLine(launcher, spec, plan.profile.privateScratch)}\n`);
+    const spec = {
+      ...planRun(policy, workdir, { root: SCRATCH, tmp: `${SCRATCH}/tmp`, home: `${SCRATCH}/home` }),
+      maxAbi,
+      command: rest,
+    };
+    process.stdout.write(`${dryRunLine(launcher, spec, policy.privateTmp)}\n`);
     return 0;
   }
 
-  const owner = request.user === undefined ? undefined : resolveIdentity(request.user, request.group);
-  const scratch = getProfile(request.profile ?? "agent").privateScratch ? createScratch(owner) : undefined;
+  const owner = policy.user === undefined ? undefined : resolveIdentity(policy.user, policy.group);
+  const scratch = policy.privateTmp ? createScratch(owner) : undefined;
   try {
-    const plan = planRun(request, scratch);
     const spec: LaunchSpec = {
-      ...plan.spec,
+      ...planRun(policy, workdir, scratch),
+      maxAbi,
       command: rest,
       reportFd: reportTo === undefined ? undefined : REPORT_FD,
     };
-    return await launch(launcher, spec, reportTo);
+    return await launch(launcher, spec, reportTo, childEnv(policy, process.env));
   } finally {
     scratch?.remove();
   }
 }
 
-function launch(launcher: string, spec: LaunchSpec, reportTo: string | undefined): Promise<number> {
+function launch(
+  launcher: string,
+  spec: LaunchSpec,
+  reportTo: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   const stdio: ("inherit" | "pipe")[] = ["inherit", "inherit", "inherit"];
   if (reportTo !== undefined) stdio.push("pipe");
-  const child = spawn(launcher, launcherArgs(spec), { stdio });
+  const child = spawn(launcher, launcherArgs(spec), { stdio, env });
 
   // A terminal's ^C and ^\ reach the whole foreground group, the command
   // included: wait for it to exit rather than die first. Signals sent to

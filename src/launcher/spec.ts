@@ -40,6 +40,8 @@ export interface LaunchSpec {
   keepFds?: number[];
   /** Treat the kernel as if it had at most this Landlock ABI (tests). */
   maxAbi?: number;
+  /** Refuse to run below this Landlock ABI, whatever the compat mode. */
+  minAbi?: number;
   /** Run as this user (name or uid) and group; root callers only. */
   user?: string;
   group?: string;
@@ -72,6 +74,7 @@ export function launcherArgs(spec: LaunchSpec): string[] {
   if (spec.reportFd !== undefined) args.push("--report-fd", String(spec.reportFd));
   for (const fd of spec.keepFds ?? []) args.push("--keep-fd", String(fd));
   if (spec.maxAbi !== undefined) args.push("--max-abi", String(spec.maxAbi));
+  if (spec.minAbi !== undefined) args.push("--min-abi", String(spec.minAbi));
   if (spec.user !== undefined) args.push("--user", spec.user);
   if (spec.group !== undefined) args.push("--group", spec.group);
   if (spec.allowUnixSockets) args.push("--allow-unix-sockets");

@@ -1,22 +1,7 @@
-import type { PathRule, RlimitName } from "../launcher/spec.js";
+import type { PolicyDocument, RuleDocument } from "./schema.js";
 
-/** What a profile needs to know about one run. */
-export interface ProfileContext {
-  /** The project directory: the command's cwd, writable under `agent`. */
-  workdir: string;
-  /** The run's private scratch directory, when the profile asked for one. */
-  scratch?: { root: string; tmp: string; home: string };
-}
-
-export interface Profile {
-  name: string;
-  description: string;
-  /** Create a private per-run directory for TMPDIR and HOME, removed afterwards. */
-  privateScratch: boolean;
-  rules(ctx: ProfileContext): PathRule[];
-  env(ctx: ProfileContext): Record<string, string>;
-  rlimits: Partial<Record<RlimitName, number>>;
-}
+/** Built-in profiles, written as policy documents so that `extends: agent`
+ * and `--profile agent` go through the same code as a policy file. */
 
 /** System directories: programs and their libraries. Optional because the
  * merged-/usr layout makes some of them symlinks and others absent. */
@@ -85,7 +70,7 @@ const SYSTEM_INFO = [
 
 /** Character devices a shell expects. Not /dev/pts or /dev/shm: they reach
  * other sessions' terminals and other processes' shared memory. */
-const DEVICES: PathRule[] = [
+const DEVICES: RuleDocument[] = [
   { path: "/dev/null", access: "rw" },
   { path: "/dev/zero", access: "rw" },
   { path: "/dev/full", access: "rw" },
@@ -94,49 +79,39 @@ const DEVICES: PathRule[] = [
   { path: "/dev/tty", access: "rw", optional: true },
 ];
 
-const agent: Profile = {
-  name: "agent",
-  description:
-    "system directories read+exec, the workdir read+write+exec, a private TMPDIR and HOME per run; " +
-    "no access to the real home directory or to sibling directories of the workdir",
-  privateScratch: true,
-  // No core dumps: a crashing tool's memory would land in the workdir.
-  rlimits: { core: 0 },
-  rules(ctx) {
-    const rules: PathRule[] = [
+/** `agent`: what an AI agent's shell needs to work on one project. */
+const agent: PolicyDocument = {
+  version: 1,
+  filesystem_policy: {
+    include_workdir: true,
+    private_tmp: true,
+    rules: [
       ...SYSTEM_DIRS.map((path) => ({ path, access: "rx", optional: true })),
       ...ETC_FILES.map((path) => ({ path, access: "r", optional: true })),
       ...SYSTEM_INFO.map((path) => ({ path, access: "r", optional: true })),
       ...DEVICES,
-      { path: ctx.workdir, access: "rwx" },
-    ];
-    if (ctx.scratch) rules.push({ path: ctx.scratch.root, access: "rwx" });
-    return rules;
+    ],
   },
-  env(ctx): Record<string, string> {
-    if (!ctx.scratch) return {};
-    return { TMPDIR: ctx.scratch.tmp, HOME: ctx.scratch.home };
-  },
+  // No core dumps: a crashing tool's memory would land in the workdir.
+  process: { rlimits: { core: 0 } },
 };
 
-const none: Profile = {
-  name: "none",
-  description: "nothing implicit: only the rules given with --ro, --rw and --allow",
-  privateScratch: false,
-  rlimits: {},
-  rules: () => [],
-  env: () => ({}),
-};
+/** `none`: nothing implicit, only what the policy or flags add. */
+const none: PolicyDocument = { version: 1 };
 
-export const PROFILES: ReadonlyMap<string, Profile> = new Map([
-  [agent.name, agent],
-  [none.name, none],
+export const PROFILES: ReadonlyMap<string, { description: string; policy: PolicyDocument }> = new Map([
+  [
+    "agent",
+    {
+      description:
+        "system directories read+exec, the workdir read+write+exec, a private TMPDIR and HOME per run; " +
+        "no access to the real home directory or to sibling directories of the workdir",
+      policy: agent,
+    },
+  ],
+  ["none", { description: "nothing implicit: only the rules given by the policy or flags", policy: none }],
 ]);
 
-export function getProfile(name: string): Profile {
-  const profile = PROFILES.get(name);
-  if (!profile) {
-    throw new Error(`--profile: unknown profile '${name}' (known: ${[...PROFILES.keys()].join(", ")})`);
-  }
-  return profile;
+export function isProfile(name: string): boolean {
+  return PROFILES.has(name);
 }

@@ -1,66 +1,65 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Compat, GapName, LaunchSpec, NetMode, PathRule, RlimitName } from "../launcher/spec.js";
-import { getProfile, type Profile } from "../policy/profiles.js";
+import type { LaunchSpec } from "../launcher/spec.js";
+import type { ResolvedPolicy } from "../policy/resolve.js";
 import type { Scratch } from "./scratch.js";
 
-/** What a caller asks for, before the profile fills it in. */
-export interface RunRequest {
-  /** The project directory and the command's cwd. */
-  workdir: string;
-  /** Built-in profile name; "agent" unless said otherwise. */
-  profile?: string;
-  /** Rules on top of the profile's. */
-  rules?: PathRule[];
-  net?: NetMode;
-  compat?: Compat;
-  acceptGaps?: GapName[];
-  maxAbi?: number;
-  /** Run as this user and group (root callers only). */
-  user?: string;
-  group?: string;
-  allowUnixSockets?: boolean;
-  newSession?: boolean;
-  rlimits?: Partial<Record<RlimitName, number>>;
-}
-
-export interface Plan {
-  profile: Profile;
-  workdir: string;
-  spec: Omit<LaunchSpec, "command">;
-}
-
-/** Resolves a request into the launcher spec. Scratch is the private per-run
- * directory when the profile wants one (see `Profile.privateScratch`). */
-export function planRun(request: RunRequest, scratch?: Pick<Scratch, "root" | "tmp" | "home">): Plan {
-  const profile = getProfile(request.profile ?? "agent");
-  const workdir = resolve(request.workdir);
+/** Checks that the workdir exists and is a directory; returns it absolute. */
+export function checkWorkdir(workdir: string): string {
+  const path = resolve(workdir);
   let stat: ReturnType<typeof statSync>;
   try {
-    stat = statSync(workdir);
+    stat = statSync(path);
   } catch (error) {
-    throw new Error(`workdir ${workdir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new Error(`workdir ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  if (!stat.isDirectory()) throw new Error(`workdir ${workdir}: not a directory`);
+  if (!stat.isDirectory()) throw new Error(`workdir ${path}: not a directory`);
+  return path;
+}
 
-  const ctx = { workdir, scratch: profile.privateScratch ? scratch : undefined };
+/** Compiles an effective policy into the launcher spec for one run. The
+ * private scratch directory, when the policy asks for one, is granted
+ * read+write+exec and becomes TMPDIR and HOME. */
+export function planRun(
+  policy: ResolvedPolicy,
+  workdir: string,
+  scratch?: Pick<Scratch, "root" | "tmp" | "home">,
+): Omit<LaunchSpec, "command"> {
+  const rules = policy.rules.map(({ path, access, optional }) => ({ path, access, optional }));
+  const setenv: Record<string, string> = {};
+  if (policy.privateTmp) {
+    if (!scratch) throw new Error("the policy asks for a private TMPDIR but none was created");
+    rules.push({ path: scratch.root, access: "rwx", optional: false });
+    setenv.TMPDIR = scratch.tmp;
+    setenv.HOME = scratch.home;
+  }
   return {
-    profile,
-    workdir,
-    spec: {
-      rules: [...profile.rules(ctx), ...(request.rules ?? [])],
-      net: request.net ?? "none",
-      compat: request.compat ?? "hard",
-      acceptGaps: request.acceptGaps,
-      cwd: workdir,
-      setenv: profile.env(ctx),
-      maxAbi: request.maxAbi,
-      user: request.user,
-      group: request.group,
-      allowUnixSockets: request.allowUnixSockets,
-      newSession: request.newSession,
-      dieWithParent: true,
-      rlimits: { ...profile.rlimits, ...request.rlimits },
-    },
+    rules,
+    net: policy.network === "host" ? "host" : "none",
+    compat: policy.compat,
+    acceptGaps: policy.acceptGaps,
+    minAbi: policy.minAbi,
+    cwd: workdir,
+    setenv,
+    user: policy.user,
+    group: policy.group,
+    allowUnixSockets: policy.allowUnixSockets,
+    newSession: policy.newSession,
+    dieWithParent: true,
+    rlimits: policy.rlimits,
   };
+}
+
+/** The child's environment under the policy's `env` section: only the
+ * variables it passes (NAME or PREFIX*) and sets. Without the section the
+ * caller's environment passes unchanged. */
+export function childEnv(policy: ResolvedPolicy, callerEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (!policy.env) return callerEnv;
+  const { pass, set } = policy.env;
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(callerEnv)) {
+    const passed = pass.some((p) => (p.endsWith("*") ? name.startsWith(p.slice(0, -1)) : name === p));
+    if (passed) env[name] = value;
+  }
+  return { ...env, ...set };
 }

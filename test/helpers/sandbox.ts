@@ -139,3 +139,20 @@ export function denyLandlockHelper(): string {
   denyLandlock = out;
   return out;
 }
+
+let syscallProbe: string | undefined;
+
+/** Builds (once) the helper that makes raw system calls and prints one
+ * `CALL=ok` / `CALL=errno:N` line per call (test/helpers/syscall-probe.c).
+ * Its directory is world-readable so that nobody can run it; grant it to a
+ * sandbox with `--ro dirname(helper)`. */
+export function syscallProbeHelper(): string {
+  if (syscallProbe) return syscallProbe;
+  const dir = mkdtempSync("/tmp/cordon-helper-");
+  chmodSync(dir, 0o755);
+  const out = join(dir, "syscall-probe");
+  execFileSync("cc", ["-O2", "-Wall", "-pthread", "-o", out, join(ROOT, "test", "helpers", "syscall-probe.c")]);
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  syscallProbe = out;
+  return out;
+}

@@ -1,20 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { getProfile } from "../../src/policy/profiles.js";
+import { loadChain, resolvePolicy } from "../../src/policy/resolve.js";
 
 describe("agent profile", () => {
-  const agent = getProfile("agent");
-  const scratch = { root: "/tmp/cordon-x", tmp: "/tmp/cordon-x/tmp", home: "/tmp/cordon-x/home" };
-  const rules = agent.rules({ workdir: "/srv/projects/a", scratch });
-  const byPath = new Map(rules.map((r) => [r.path, r]));
+  const policy = resolvePolicy(loadChain("agent"), "/srv/projects/a");
+  const byPath = new Map(policy.rules.map((r) => [r.path, r]));
 
-  it("grants the workdir and the private scratch read+write+exec", () => {
+  it("grants the workdir read+write+exec and asks for a private TMPDIR and HOME", () => {
     assert.equal(byPath.get("/srv/projects/a")?.access, "rwx");
-    assert.equal(byPath.get("/tmp/cordon-x")?.access, "rwx");
-    assert.deepEqual(agent.env({ workdir: "/srv/projects/a", scratch }), {
-      TMPDIR: "/tmp/cordon-x/tmp",
-      HOME: "/tmp/cordon-x/home",
-    });
+    assert.equal(policy.privateTmp, true);
+    assert.equal(policy.compat, "hard");
+    assert.equal(policy.network, "none");
+    assert.deepEqual(policy.rlimits, { core: 0 });
   });
 
   it("grants system directories read+exec only", () => {
@@ -37,17 +34,19 @@ describe("agent profile", () => {
     ]) {
       assert.equal(byPath.has(path), false, path);
     }
-    for (const rule of rules) {
+    for (const rule of policy.rules) {
       if (rule.access.includes("w")) {
         assert.ok(
-          ["/srv/projects/a", "/tmp/cordon-x"].includes(rule.path) || rule.path.startsWith("/dev/"),
+          rule.path === "/srv/projects/a" || rule.path.startsWith("/dev/"),
           `${rule.path} must not be writable`,
         );
       }
     }
   });
 
-  it("unknown profiles are named in the error", () => {
-    assert.throws(() => getProfile("nope"), /unknown profile 'nope' \(known: agent, none\)/);
+  it("none grants nothing, not even the workdir", () => {
+    const none = resolvePolicy(loadChain("none"), "/srv/projects/a");
+    assert.deepEqual(none.rules, []);
+    assert.equal(none.privateTmp, false);
   });
 });

@@ -1,0 +1,145 @@
+import type { Probe } from "../cli/check.js";
+import type { ResolvedPolicy, ResolvedRule } from "./resolve.js";
+
+/** What the running ABI gives, one line a protection. */
+const FEATURES: { abi: number; what: string; fallback?: string }[] = [
+  { abi: 1, what: "filesystem access outside the grants denied (read, write, execute, create, remove)" },
+  { abi: 2, what: "rename and link across directories inside writable grants (REFER)" },
+  { abi: 3, what: "truncation outside writable grants denied" },
+  {
+    abi: 4,
+    what: "TCP bind and connect denied by Landlock (with the network off)",
+    fallback: "seccomp refuses inet sockets",
+  },
+  { abi: 5, what: "device ioctls outside writable grants denied" },
+  { abi: 6, what: "signals and abstract unix sockets outside the sandbox unreachable (scopes)" },
+  { abi: 7, what: "denials logged to the audit log" },
+  {
+    abi: 9,
+    what: "connect() to pathname unix sockets denied by Landlock",
+    fallback: "seccomp refuses unix sockets unless allowed",
+  },
+  { abi: 10, what: "UDP denied by Landlock", fallback: "seccomp refuses inet sockets with the network off" },
+];
+
+function isUnder(path: string, ancestor: string): boolean {
+  return ancestor === "/" ? path !== "/" : path.startsWith(`${ancestor}/`);
+}
+
+/** The rights a path ends up with: its own and every granted ancestor's,
+ * since a Landlock rule covers its whole subtree. */
+function effectiveAccess(rule: ResolvedRule, rules: ResolvedRule[]): string {
+  const letters = new Set(rule.access);
+  for (const other of rules) if (isUnder(rule.path, other.path)) for (const c of other.access) letters.add(c);
+  return ["r", "w", "x"].filter((c) => letters.has(c)).join("");
+}
+
+export interface ExplainInput {
+  policy: ResolvedPolicy;
+  source: string;
+  workdir: string;
+  probe: Probe & { seccomp_rules?: string[] };
+}
+
+/** `cordon policy explain`: the effective grants as a tree of paths, what the
+ * kernel here will and will not enforce, and what is not enforced at all. */
+export function explainPolicy({ policy, source, workdir, probe }: ExplainInput): string {
+  const out: string[] = [];
+  out.push(`policy:    ${source}`);
+  out.push(`chain:     ${policy.chain.join(" -> ")}`);
+  out.push(`workdir:   ${workdir}`);
+  out.push(
+    `mode:      ${policy.compat === "hard" ? "hard_requirement (refuse to run with any gap)" : "best_effort (run with gaps, warn)"}`,
+  );
+  out.push("");
+  out.push("grants (deny by default; a rule covers its whole subtree):");
+  const rules = policy.rules;
+  const width = Math.min(60, Math.max(20, ...rules.map((r) => r.path.length + 2 * depth(r, rules))));
+  for (const rule of rules) {
+    const indent = "  ".repeat(depth(rule, rules) + 1);
+    const effective = effectiveAccess(rule, rules);
+    const notes = [rule.optional ? "optional" : "", effective !== rule.access ? `effective ${effective}` : ""]
+      .filter(Boolean)
+      .join(", ");
+    out.push(
+      `${`${indent}${rule.path}`.padEnd(width + 2)} ${rule.access.padEnd(3)}  ${rule.origins.join("; ")}${notes ? ` (${notes})` : ""}`,
+    );
+  }
+  if (policy.privateTmp) {
+    out.push(
+      `${"  <private dir per run>".padEnd(width + 2)} rwx  private_tmp: becomes TMPDIR and HOME, removed afterwards`,
+    );
+  }
+  if (rules.length === 0 && !policy.privateTmp) out.push("  (nothing)");
+  const expansions = rules.flatMap((r) => r.expansions);
+  if (expansions.length) {
+    out.push("");
+    out.push("path expansions:");
+    for (const e of expansions) out.push(`  ${e}`);
+  }
+
+  out.push("");
+  if (probe.abi < 1) {
+    out.push(`kernel: Landlock unavailable (${probe.landlock_errno ?? "ABI 0"}): ${probe.landlock_hint ?? ""}`);
+    out.push(
+      policy.compat === "hard"
+        ? "  a run refuses (exit 125)"
+        : "  a run goes ahead with NOTHING enforced (best_effort)",
+    );
+  } else {
+    out.push(`kernel: Landlock ABI ${probe.abi}`);
+    for (const f of FEATURES) {
+      const fallback = probe.abi < f.abi && f.fallback ? ` (instead: ${f.fallback})` : "";
+      out.push(
+        `  ${probe.abi >= f.abi ? "enforced    " : "NOT enforced"}  ABI ${String(f.abi).padEnd(2)} ${f.what}${fallback}`,
+      );
+    }
+    const gaps = [3, 5, 6].filter((abi) => probe.abi < abi);
+    if (gaps.length) {
+      out.push(
+        policy.compat === "hard"
+          ? "  this kernel lacks protections the run asks for: hard mode refuses unless accepted (landlock.accept_gaps)"
+          : "  this kernel lacks protections the run asks for: best_effort runs without them, warning",
+      );
+    }
+  }
+  out.push("");
+  out.push("seccomp filter (always on):");
+  for (const rule of probe.seccomp_rules ?? []) out.push(`  ${rule}`);
+  out.push("");
+  out.push(
+    `network:   ${policy.network === "host" ? "host (unrestricted)" : "none: TCP denied by Landlock, every inet socket refused by seccomp"}`,
+  );
+  out.push(
+    `unix sockets: ${policy.allowUnixSockets ? "allowed (below ABI 9 any pathname socket the command can name is reachable)" : "refused by seccomp (socketpair works)"}`,
+  );
+  const proc = [
+    policy.user !== undefined ? `run as ${policy.user}${policy.group !== undefined ? `:${policy.group}` : ""}` : "",
+    Object.keys(policy.rlimits).length
+      ? `limits ${Object.entries(policy.rlimits)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" ")}`
+      : "",
+    policy.newSession ? "new session" : "",
+  ].filter(Boolean);
+  out.push(`process:   ${proc.length ? proc.join(", ") : "the caller's user"}; all capabilities dropped; no_new_privs`);
+  out.push(
+    `env:       ${
+      policy.env
+        ? `only ${[...policy.env.pass, ...Object.keys(policy.env.set).map((k) => `${k} (set)`)].join(", ") || "nothing"}`
+        : "the caller's environment passes unchanged"
+    }`,
+  );
+  if (policy.minAbi !== undefined) out.push(`min ABI:   ${policy.minAbi}`);
+  if (policy.acceptGaps.length) out.push(`accepted gaps: ${policy.acceptGaps.join(", ")}`);
+  if (policy.notEnforced.length) {
+    out.push("");
+    out.push(`NOT ENFORCED (${policy.compat === "hard" ? "a run refuses" : "a run warns and goes ahead without it"}):`);
+    for (const n of policy.notEnforced) out.push(`  ${n.key} (${n.source}): ${n.reason}`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function depth(rule: ResolvedRule, rules: ResolvedRule[]): number {
+  return rules.filter((other) => isUnder(rule.path, other.path)).length;
+}
