@@ -51,6 +51,8 @@ static const char usage[] =
 	"  --allow-unix-sockets           let socket(AF_UNIX) through the seccomp filter\n"
 	"  --new-session                  run COMMAND in a new session (setsid)\n"
 	"  --process-group                run COMMAND in a new process group\n"
+	"  --lock-session                 refuse setsid() inside, so every process of the\n"
+	"                                 command stays in its session (to kill them all)\n"
 	"  --die-with-parent              SIGKILL COMMAND when the caller dies\n"
 	"  --rlimit NAME=VALUE            cpu (s), as, fsize (bytes), nofile, nproc, core\n"
 	"  --probe                        print what this kernel and process can enforce\n"
@@ -281,6 +283,8 @@ void parse_argv(int argc, char **argv, struct config *cfg)
 			cfg->allow_unix_sockets = true;
 		} else if (strcmp(a, "--new-session") == 0) {
 			cfg->new_session = true;
+		} else if (strcmp(a, "--lock-session") == 0) {
+			cfg->lock_session = true;
 		} else if (strcmp(a, "--process-group") == 0) {
 			cfg->process_group = true;
 		} else if (strcmp(a, "--die-with-parent") == 0) {

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #define CORDON_VERSION "0.1.0"
@@ -83,6 +84,7 @@ struct config {
 	/* Process hygiene. */
 	bool new_session;
 	bool process_group;
+	bool lock_session;
 	bool die_with_parent;
 	struct rlimit_request rlimits[MAX_RLIMITS];
 	size_t nrlimits;
@@ -108,6 +110,9 @@ struct state {
 	/* The proof of enforcement: a directory no rule lets the command list,
 	 * opened before restrict_self and expected to be denied after it. */
 	char proof_path[4096];
+	int proof_socket; /* the abstract-socket probe's listener, -1 when unused */
+	struct sockaddr_storage proof_addr;
+	socklen_t proof_addrlen;
 	const char *proof_result; /* "denied", "allowed", "skipped" */
 	const char *proof_note;
 	const char *failure; /* set when the launcher refuses to run */

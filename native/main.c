@@ -12,10 +12,10 @@
  *   capabilities      cleared, or CAP_SYS_PTRACE would reach other processes
  *   no_new_privs      required by restrict_self and seccomp when unprivileged
  *   restrict_self
- *   seccomp           what Landlock does not see: sockets, ioctls, namespaces
+ *   proof             something outside the policy must now be refused
  *   process hygiene   session, process group, parent-death signal, rlimits
+ *   seccomp           what Landlock does not see: sockets, ioctls, namespaces
  *   close fds         inherited fds are not checked by Landlock
- *   proof             a directory outside the policy must now be refused
  *   report, execve
  */
 #define _GNU_SOURCE
@@ -29,6 +29,7 @@
 #include "proof.h"
 #include "report.h"
 #include "seccomp.h"
+#include "seccomp_options.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -145,7 +146,9 @@ int main(int argc, char **argv)
 	read_caps(&caps);
 	if (caps_held(&caps))
 		drop_bounding_set();
-	if (cfg.user) {
+	/* A non-root caller may name itself: nothing to switch, and it could
+	 * not drop its supplementary groups anyway. */
+	if (cfg.user && (geteuid() == 0 || uid != getuid() || gid != getgid())) {
 		if (switch_identity(uid, gid, err, sizeof(err)))
 			refuse(&cfg, &st, "%s", err);
 		st.user_switched = true;
@@ -162,37 +165,33 @@ int main(int argc, char **argv)
 	st.no_new_privs = true;
 
 	choose_proof_path(&cfg, &st);
-	if (ruleset_fd >= 0) {
+	if (ruleset_fd >= 0)
 		restrict_self(ruleset_fd, &st);
-		check_gaps(&cfg, &st);
+	/* Before the seccomp filter, which would refuse the probe's socket. */
+	check_proof(&st);
+	if (st.gaps & (1U << GAP_PROOF)) {
+		/* The ruleset is not what the kernel enforces: nothing in the
+		 * report may claim otherwise, in either mode. */
+		st.restricted = false;
+		set_gap(&st, GAP_LANDLOCK, "landlock_restrict_self reported success but the proof "
+			"of enforcement failed");
 	}
+	check_gaps(&cfg, &st);
 
-	seccomp = (struct seccomp_opts){
-		.allow_unix_sockets = cfg.allow_unix_sockets,
-		.allow_inet = cfg.net == NET_HOST,
-	};
+	/* Before the filter, which may refuse setsid. */
+	if (apply_process_hygiene(&cfg, parent, err, sizeof(err)))
+		refuse(&cfg, &st, "%s", err);
+
+	seccomp = seccomp_options(&cfg);
 	if (install_seccomp(&seccomp, err, sizeof(err)))
 		set_gap(&st, GAP_SECCOMP, "%s", err);
 	else
 		st.seccomp_installed = true;
 	check_gaps(&cfg, &st);
 
-	if (apply_process_hygiene(&cfg, parent, err, sizeof(err)))
-		refuse(&cfg, &st, "%s", err);
-
 	rc = close_other_fds(&cfg);
 	if (rc)
 		refuse(&cfg, &st, "cannot close inherited fds: %s", strerror(-rc));
-
-	check_proof(&st);
-	if (st.gaps & (1U << GAP_PROOF)) {
-		/* The ruleset is not what the kernel enforces: nothing in the
-		 * report may claim otherwise, in either mode. */
-		st.restricted = false;
-		set_gap(&st, GAP_LANDLOCK, "landlock_restrict_self reported success but the "
-			"proof of enforcement failed");
-		check_gaps(&cfg, &st);
-	}
 
 	for (size_t i = 0; i < cfg.nsetenv; i++)
 		if (putenv(cfg.setenv[i]))

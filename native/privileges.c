@@ -151,7 +151,9 @@ int switch_identity(uid_t uid, gid_t gid, char *err, size_t errlen)
 	 * the gid, then the uid: setuid first would leave gid 0, and skipping
 	 * setgroups would keep root's supplementary groups. */
 	if (setgroups(0, NULL)) {
-		snprintf(err, errlen, "setgroups failed: %s", strerror(errno));
+		snprintf(err, errlen, "setgroups failed: %s%s", strerror(errno),
+			 errno == EPERM ? " (switching users needs CAP_SETUID and CAP_SETGID, which "
+					  "this caller lacks: a capless root cannot do it)" : "");
 		return -1;
 	}
 	if (setresgid(gid, gid, gid)) {

@@ -9,6 +9,7 @@
 #include "landlock_abi.h"
 #include "privileges.h"
 #include "seccomp.h"
+#include "seccomp_options.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -101,10 +102,7 @@ int run_probe(const struct config *cfg)
 	int abi = kernel_abi;
 	int mode, filters;
 	struct caps caps;
-	struct seccomp_opts opts = {
-		.allow_unix_sockets = cfg->allow_unix_sockets,
-		.allow_inet = cfg->net == NET_HOST,
-	};
+	struct seccomp_opts opts = seccomp_options(cfg);
 	const char *const *rules = seccomp_rule_descriptions(&opts);
 
 	if (cfg->max_abi >= 0 && abi > cfg->max_abi)

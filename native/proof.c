@@ -7,8 +7,13 @@
 
 #include "landlock.h"
 
+#include "landlock_abi.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,11 +53,40 @@ static bool try_candidate(const struct config *cfg, struct state *st, const char
 	return true;
 }
 
+/* The abstract unix socket scope (ABI 6) gives a probe that needs no path:
+ * a socket bound before restrict_self is outside the domain, so connecting
+ * to it afterwards must fail with EPERM. Used when every directory is
+ * listable under the policy (a rule grants read on /). */
+static bool listen_abstract(struct state *st)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (!(st->scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET))
+		return false;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1, "cordon-proof-%d-%p", getpid(),
+		 (void *)&addr);
+	st->proof_addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+					strlen(addr.sun_path + 1));
+	if (bind(fd, (struct sockaddr *)&addr, st->proof_addrlen) || listen(fd, 1)) {
+		close(fd);
+		return false;
+	}
+	memcpy(&st->proof_addr, &addr, sizeof(addr));
+	st->proof_socket = fd;
+	snprintf(st->proof_path, sizeof(st->proof_path), "@%s", addr.sun_path + 1);
+	return true;
+}
+
 void choose_proof_path(const struct config *cfg, struct state *st)
 {
 	char dir[PATH_MAX];
 
 	st->proof_result = "skipped";
+	st->proof_socket = -1;
 	if (try_candidate(cfg, st, "/"))
 		return;
 	/* The ancestors of each rule path: the parent of a granted project
@@ -73,34 +107,66 @@ void choose_proof_path(const struct config *cfg, struct state *st)
 				return;
 		}
 	}
-	st->proof_note = "no directory outside the policy can be listed by this user even "
-			 "without the sandbox (or a rule grants read on /): nothing to probe";
+	if (listen_abstract(st))
+		return;
+	st->proof_note = "nothing to probe: every directory is listable under this policy and the "
+			 "kernel has no abstract unix socket scope (ABI < 6)";
+}
+
+static void proof_failed(struct state *st, const char *what, const char *why)
+{
+	st->proof_result = "allowed";
+	set_gap(st, GAP_PROOF,
+		"%s %s, %s, was allowed after restrict_self: the kernel is not enforcing the ruleset",
+		what, st->proof_path, why);
 }
 
 void check_proof(struct state *st)
 {
 	int fd;
 
-	if (!st->proof_path[0])
-		return;
 	if (!st->restricted) {
 		st->proof_note = "Landlock is not enforced";
+		goto out;
+	}
+	if (st->proof_socket >= 0) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			st->proof_note = "could not create the probe socket";
+			set_gap(st, GAP_PROOF, "the proof of enforcement could not run: %s",
+				strerror(errno));
+			goto out;
+		}
+		if (connect(fd, (struct sockaddr *)&st->proof_addr, st->proof_addrlen) == 0)
+			proof_failed(st, "connecting to the abstract socket", "bound outside the sandbox");
+		else if (errno == EPERM)
+			st->proof_result = "denied";
+		else
+			set_gap(st, GAP_PROOF, "the abstract socket probe failed unexpectedly: %s",
+				strerror(errno));
+		close(fd);
+		goto out;
+	}
+	if (!st->proof_path[0]) {
+		/* No witness at all: a run that cannot be proven is not reported
+		 * as enforced. */
+		set_gap(st, GAP_PROOF, "%s", st->proof_note);
 		return;
 	}
 	fd = open(st->proof_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		close(fd);
-		st->proof_result = "allowed";
-		set_gap(st, GAP_PROOF,
-			"listing %s, which no rule grants, was allowed after restrict_self: the "
-			"kernel is not enforcing the ruleset",
-			st->proof_path);
+		proof_failed(st, "listing", "which no rule grants");
 		return;
 	}
 	if (errno == EACCES) {
 		st->proof_result = "denied";
 		return;
 	}
-	st->proof_note = "the probe directory vanished or failed for another reason";
-	st->proof_result = "skipped";
+	set_gap(st, GAP_PROOF, "the probe directory %s failed unexpectedly: %s", st->proof_path,
+		strerror(errno));
+out:
+	if (st->proof_socket >= 0)
+		close(st->proof_socket);
+	st->proof_socket = -1;
 }

@@ -8,6 +8,7 @@
 #include "landlock_abi.h"
 #include "privileges.h"
 #include "seccomp.h"
+#include "seccomp_options.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -128,10 +129,7 @@ static void write_limits(FILE *f, const struct config *cfg, const struct state *
 
 static void write_seccomp(FILE *f, const struct config *cfg, const struct state *st)
 {
-	struct seccomp_opts opts = {
-		.allow_unix_sockets = cfg->allow_unix_sockets,
-		.allow_inet = cfg->net == NET_HOST,
-	};
+	struct seccomp_opts opts = seccomp_options(cfg);
 	const char *const *rules = seccomp_rule_descriptions(&opts);
 
 	fprintf(f, ",\"seccomp\":{\"installed\":%s,\"rules\":[",

@@ -153,6 +153,10 @@ static void build_filter(struct bpf_asm *a, const struct seccomp_opts *opts)
 	/* clone3 passes its flags in memory, which seccomp cannot read. ENOSYS
 	 * makes glibc and others fall back to clone, which is checked. */
 	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, L_ENOSYS, L_NEXT);
+	/* A process that cannot leave the session can be found and killed
+	 * with it, even after it double-forked away from its parent. */
+	if (opts->lock_session)
+		bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, __NR_setsid, L_EPERM, L_NEXT);
 	for (size_t i = 0; i < sizeof(eperm_syscalls) / sizeof(eperm_syscalls[0]); i++)
 		bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, (unsigned int)eperm_syscalls[i], L_EPERM,
 			 L_NEXT);
@@ -200,33 +204,29 @@ static void build_filter(struct bpf_asm *a, const struct seccomp_opts *opts)
 }
 
 /* Keep these in step with build_filter(). */
-#define RULE_FAMILIES "socket: families other than unix, inet, inet6, netlink -> EAFNOSUPPORT"
-#define RULE_UNIX "socket: unix -> EPERM (socketpair stays allowed)"
-#define RULE_INET "socket: inet, inet6 -> EPERM (network off)"
-#define RULES_TAIL                                                                           \
-	"ioctl: TIOCSTI, TIOCLINUX -> EPERM",                                                \
-	"io_uring_setup, io_uring_enter, io_uring_register -> EPERM",                        \
-	"clone, unshare: with CLONE_NEWUSER -> EPERM",                                       \
-	"clone3 -> ENOSYS (libc falls back to clone)",                                       \
-	"setns, mount, umount2, pivot_root, open_tree, move_mount, fsopen, fsconfig, "       \
-	"fsmount, fspick, mount_setattr -> EPERM",                                           \
-	"keyctl, add_key, request_key -> EPERM",                                             \
-	"bpf, perf_event_open, userfaultfd -> EPERM",                                        \
-	NULL
-
-static const char *const rules_closed[] = { CORDON_ARCH_RULE, RULE_FAMILIES, RULE_UNIX,
-					    RULE_INET, RULES_TAIL };
-static const char *const rules_unix[] = { CORDON_ARCH_RULE, RULE_FAMILIES, RULE_INET,
-					  RULES_TAIL };
-static const char *const rules_inet[] = { CORDON_ARCH_RULE, RULE_FAMILIES, RULE_UNIX,
-					  RULES_TAIL };
-static const char *const rules_open[] = { CORDON_ARCH_RULE, RULE_FAMILIES, RULES_TAIL };
-
 const char *const *seccomp_rule_descriptions(const struct seccomp_opts *opts)
 {
-	if (opts->allow_unix_sockets)
-		return opts->allow_inet ? rules_open : rules_unix;
-	return opts->allow_inet ? rules_inet : rules_closed;
+	static const char *rules[16];
+	size_t n = 0;
+
+	rules[n++] = CORDON_ARCH_RULE;
+	rules[n++] = "socket: families other than unix, inet, inet6, netlink -> EAFNOSUPPORT";
+	if (!opts->allow_unix_sockets)
+		rules[n++] = "socket: unix -> EPERM (socketpair stays allowed)";
+	if (!opts->allow_inet)
+		rules[n++] = "socket: inet, inet6 -> EPERM (network off)";
+	rules[n++] = "ioctl: TIOCSTI, TIOCLINUX -> EPERM";
+	rules[n++] = "io_uring_setup, io_uring_enter, io_uring_register -> EPERM";
+	rules[n++] = "clone, unshare: with CLONE_NEWUSER -> EPERM";
+	rules[n++] = "clone3 -> ENOSYS (libc falls back to clone)";
+	rules[n++] = "setns, mount, umount2, pivot_root, open_tree, move_mount, fsopen, fsconfig, "
+		     "fsmount, fspick, mount_setattr -> EPERM";
+	rules[n++] = "keyctl, add_key, request_key -> EPERM";
+	rules[n++] = "bpf, perf_event_open, userfaultfd -> EPERM";
+	if (opts->lock_session)
+		rules[n++] = "setsid -> EPERM (the command's processes stay in its session)";
+	rules[n] = NULL;
+	return rules;
 }
 
 static const char *install_hint(int err)

@@ -7,6 +7,7 @@
 struct seccomp_opts {
 	bool allow_unix_sockets;   /* false: socket(AF_UNIX, ...) fails with EPERM; socketpair stays allowed */
 	bool allow_inet;           /* false: socket(AF_INET/AF_INET6, ...) fails with EPERM (network off) */
+	bool lock_session;         /* true: setsid() fails with EPERM, so no process leaves the session */
 };
 
 /* One line per rule in force, for the enforcement report, e.g. "socket: families other than unix, inet, inet6, netlink -> EAFNOSUPPORT". Returns a NULL-terminated static array describing the rules the given opts produce. */

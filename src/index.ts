@@ -1,7 +1,7 @@
 export type { Access } from "./launcher/access.js";
 export { normalizeAccess } from "./launcher/access.js";
 export { launcherPath } from "./launcher/binary.js";
-export type { EnforcementReport, NetState, ReportGap, ReportRule } from "./launcher/report.js";
+export type { EnforcementReport, EnvReport, NetState, ReportGap, ReportRule } from "./launcher/report.js";
 export { parseReport } from "./launcher/report.js";
 export type { Compat, GapName, LaunchSpec, NetMode, PathRule, RlimitName } from "./launcher/spec.js";
 export { GAP_NAMES, launcherArgs, RLIMIT_NAMES } from "./launcher/spec.js";
@@ -11,5 +11,7 @@ export type { Layer, NotEnforced, ResolvedPolicy, ResolvedRule } from "./policy/
 export { discoverPolicy, loadChain, resolvePolicy } from "./policy/resolve.js";
 export type { PolicyDocument } from "./policy/schema.js";
 export { policyJsonSchema, policySchema } from "./policy/schema.js";
-export { checkWorkdir, childEnv, planRun } from "./sandbox/plan.js";
+export type { BuiltEnv, EnvContext, EnvPolicy } from "./sandbox/env.js";
+export { buildEnv, DEFAULT_PATH, SECRET_PATTERNS } from "./sandbox/env.js";
+export { checkWorkdir, planRun } from "./sandbox/plan.js";
 export { CORDON_VERSION } from "./version.js";

@@ -2,10 +2,12 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import { launcherPath } from "../launcher/binary.js";
+import { type EnvReport, parseReport } from "../launcher/report.js";
 import { GAP_NAMES, type LaunchSpec, launcherArgs } from "../launcher/spec.js";
 import { type ResolvedPolicy, resolvePolicy } from "../policy/resolve.js";
+import { buildEnv } from "../sandbox/env.js";
 import { resolveIdentity } from "../sandbox/identity.js";
-import { checkWorkdir, childEnv, planRun } from "../sandbox/plan.js";
+import { checkWorkdir, planRun } from "../sandbox/plan.js";
 import { createScratch } from "../sandbox/scratch.js";
 import { parseOptions, UsageError } from "./args.js";
 import { POLICY_FLAGS, selectPolicy } from "./policy-flags.js";
@@ -47,8 +49,11 @@ the policy denies execute); 127 not found; 128+N when killed by signal N.
   --dry-run            print a shell command line that runs the launcher with
                          the same effect, and exit
   --user USER          run as USER (name or uid); needs a root caller. Rule
-                         paths are opened before the switch, so a path only
-                         root can reach still works as a rule.
+                         paths and the workdir are opened before the switch:
+                         a rule under a directory USER cannot traverse still
+                         holds, and the workdir is reachable as the cwd, but
+                         absolute lookups through that directory still fail
+                         by ordinary permissions.
   --group GROUP        with --user: run as GROUP (default: USER's primary
                          group). Supplementary groups are always dropped.
   --allow-unix-sockets let the command create unix sockets. Below Landlock
@@ -144,6 +149,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (policy.user !== undefined && process.getuid?.() !== 0) {
+    const self = resolveIdentity(policy.user, policy.group);
+    if (self.uid !== process.getuid?.() || self.gid !== process.getgid?.()) {
+      throw new UsageError(`--user: running as another user needs a root caller (this is uid ${process.getuid?.()})`);
+    }
+  }
   const owner = policy.user === undefined ? undefined : resolveIdentity(policy.user, policy.group);
   const scratch = policy.privateTmp ? createScratch(owner) : undefined;
   try {
@@ -153,9 +164,24 @@ export async function runCommand(argv: string[]): Promise<number> {
       command: rest,
       reportFd: reportTo === undefined ? undefined : REPORT_FD,
     };
-    return await launch(launcher, spec, reportTo, childEnv(policy, process.env));
+    const { env, removed } = buildEnv(policy.env, process.env, {
+      home: scratch?.home ?? workdir,
+      tmpdir: scratch?.tmp,
+      user: policy.user,
+    });
+    return await launch(launcher, spec, reportTo, env, { inherit: policy.env.inherit, removed });
   } finally {
     scratch?.remove();
+  }
+}
+
+/** Adds what the Node side did to the environment (names only) to the
+ * launcher's report. */
+function withEnv(text: string, env: EnvReport): string {
+  try {
+    return `${JSON.stringify({ ...parseReport(text), env })}\n`;
+  } catch {
+    return text;
   }
 }
 
@@ -164,6 +190,7 @@ function launch(
   spec: LaunchSpec,
   reportTo: string | undefined,
   env: NodeJS.ProcessEnv,
+  envReport: EnvReport,
 ): Promise<number> {
   const stdio: ("inherit" | "pipe")[] = ["inherit", "inherit", "inherit"];
   if (reportTo !== undefined) stdio.push("pipe");
@@ -185,7 +212,7 @@ function launch(
     const stream = child.stdio[REPORT_FD];
     if (!stream) return done();
     stream.on("close", () => {
-      const text = Buffer.concat(report).toString("utf8");
+      const text = withEnv(Buffer.concat(report).toString("utf8"), envReport);
       if (reportTo === "-") process.stderr.write(text);
       else if (reportTo !== undefined) writeFileSync(reportTo, text);
       done();

@@ -50,9 +50,17 @@ export interface EnforcementReport {
     die_with_parent: boolean;
     rlimits: Record<string, number>;
   };
+  env?: EnvReport;
 }
 
 export type NetState = "denied" | "allowed" | "not restricted";
+
+/** Added by the Node side: how the command's environment was built. */
+export interface EnvReport {
+  inherit: "minimal" | "all";
+  /** Caller variables withheld because they look like secrets (names only). */
+  removed: string[];
+}
 
 export interface ReportRule {
   path: string;

@@ -123,12 +123,12 @@ export function explainPolicy({ policy, source, workdir, probe }: ExplainInput):
     policy.newSession ? "new session" : "",
   ].filter(Boolean);
   out.push(`process:   ${proc.length ? proc.join(", ") : "the caller's user"}; all capabilities dropped; no_new_privs`);
+  const env = policy.env;
   out.push(
-    `env:       ${
-      policy.env
-        ? `only ${[...policy.env.pass, ...Object.keys(policy.env.set).map((k) => `${k} (set)`)].join(", ") || "nothing"}`
-        : "the caller's environment passes unchanged"
-    }`,
+    `env:       ${env.inherit === "all" ? "the caller's, minus secret-shaped names" : "minimal (PATH, HOME, USER, LANG/LC_*, TERM, TZ, TMPDIR, SHELL)"}` +
+      (env.pass.length ? `; passes ${env.pass.join(", ")}` : "") +
+      (Object.keys(env.set).length ? `; sets ${Object.keys(env.set).join(", ")}` : "") +
+      (env.scrub.length ? `; also withholds ${env.scrub.join(", ")}` : ""),
   );
   if (policy.minAbi !== undefined) out.push(`min ABI:   ${policy.minAbi}`);
   if (policy.acceptGaps.length) out.push(`accepted gaps: ${policy.acceptGaps.join(", ")}`);

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { normalizeAccess } from "../launcher/access.js";
 import type { Compat, GapName, RlimitName } from "../launcher/spec.js";
+import type { EnvPolicy } from "../sandbox/env.js";
 import { keyPath, loadPolicyFile, PolicyError, validatePolicy } from "./load.js";
 import { expandPath, kernelPath, type PathContext, PathExpansionError } from "./paths.js";
 import { isProfile, PROFILES } from "./profiles.js";
@@ -53,7 +54,7 @@ export interface ResolvedPolicy {
   network: NetworkMode;
   allowUnixSockets: boolean;
   allowHosts: string[];
-  env?: { pass: string[]; set: Record<string, string> };
+  env: EnvPolicy;
   notEnforced: NotEnforced[];
 }
 
@@ -152,6 +153,7 @@ export function resolvePolicy(layers: Layer[], workdir: string): ResolvedPolicy 
     network: "none",
     allowUnixSockets: false,
     allowHosts: [],
+    env: { inherit: "minimal", pass: [], set: {}, scrub: [] },
     notEnforced: [],
   };
   let includeWorkdir: { value: boolean; origin: string } = { value: false, origin: "" };
@@ -201,11 +203,10 @@ export function resolvePolicy(layers: Layer[], workdir: string): ResolvedPolicy 
     if (net?.allow_unix_sockets !== undefined) out.allowUnixSockets = net.allow_unix_sockets;
     if (net?.allow) out.allowHosts.push(...net.allow);
 
-    if (doc.env) {
-      out.env ??= { pass: [], set: {} };
-      out.env.pass.push(...(doc.env.pass ?? []));
-      Object.assign(out.env.set, doc.env.set ?? {});
-    }
+    if (doc.env?.inherit) out.env.inherit = doc.env.inherit;
+    out.env.pass.push(...(doc.env?.pass ?? []));
+    out.env.scrub.push(...(doc.env?.scrub ?? []));
+    Object.assign(out.env.set, doc.env?.set ?? {});
 
     for (const [rule, policy] of Object.entries(doc.network_policies ?? {})) {
       const endpoints = (policy.endpoints ?? []).map((e) => `${e.host}:${e.port}`).join(", ") || "no endpoints";

@@ -84,6 +84,16 @@ export const networkPolicySchema = z.strictObject({
 });
 
 export const envSchema = z.strictObject({
+  inherit: z
+    .enum(["minimal", "all"])
+    .optional()
+    .describe(
+      "minimal (default): PATH, HOME, USER, LANG/LC_*, TERM, TZ, TMPDIR, SHELL; all: everything not secret-shaped",
+    ),
+  scrub: z
+    .array(z.string().regex(/^[A-Za-z0-9_*]+$/, "a name pattern: letters, digits, _ and *"))
+    .optional()
+    .describe("more secret-shaped name patterns to withhold (NAME, PREFIX*, *PART*)"),
   pass: z
     .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/, "a variable name, optionally ending in *"))
     .optional()

@@ -49,17 +49,3 @@ export function planRun(
     rlimits: policy.rlimits,
   };
 }
-
-/** The child's environment under the policy's `env` section: only the
- * variables it passes (NAME or PREFIX*) and sets. Without the section the
- * caller's environment passes unchanged. */
-export function childEnv(policy: ResolvedPolicy, callerEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  if (!policy.env) return callerEnv;
-  const { pass, set } = policy.env;
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(callerEnv)) {
-    const passed = pass.some((p) => (p.endsWith("*") ? name.startsWith(p.slice(0, -1)) : name === p));
-    if (passed) env[name] = value;
-  }
-  return { ...env, ...set };
-}

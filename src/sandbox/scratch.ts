@@ -21,7 +21,12 @@ export function createScratch(owner?: { uid: number; gid: number }): Scratch {
   mkdirSync(tmp, { mode: 0o700 });
   mkdirSync(home, { mode: 0o700 });
   if (owner) {
-    for (const dir of [root, tmp, home]) chownSync(dir, owner.uid, owner.gid);
+    try {
+      for (const dir of [root, tmp, home]) chownSync(dir, owner.uid, owner.gid);
+    } catch (error) {
+      rmSync(root, { recursive: true, force: true });
+      throw error;
+    }
   }
   return {
     root,

@@ -1,6 +1,6 @@
 // `cordon run` and `cordon check` as a user types them.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { EnforcementReport } from "../../src/launcher/report.js";
@@ -60,14 +60,19 @@ for (const who of IDENTITIES) {
     });
 
     it("--dry-run's private TMPDIR is removed after the run, and the status kept", () => {
-      const before = readdirSync("/tmp").filter((f) => f.startsWith("cordon-") && !f.startsWith("cordon-test"));
+      // A TMPDIR of its own, so that other tests' directories do not count.
+      const tmp = join(t.root, `tmp-${who.name}`);
+      mkdirSync(tmp);
+      chownSync(tmp, who.uid, who.gid);
       const dry = cli(["run", "--workdir", t.proj, "--dry-run", "--", "sh", "-c", 'test -d "$TMPDIR" && exit 7'], {
         as: who,
       });
-      const r = spawnCmd("/bin/sh", ["-c", dry.stdout], { as: who });
+      const r = spawnCmd("/bin/sh", ["-c", dry.stdout], {
+        as: who,
+        env: { PATH: "/usr/bin:/bin", TMPDIR: tmp },
+      });
       assert.equal(r.status, 7, r.stderr);
-      const afterRun = readdirSync("/tmp").filter((f) => f.startsWith("cordon-") && !f.startsWith("cordon-test"));
-      assert.deepEqual(afterRun.sort(), before.sort());
+      assert.deepEqual(readdirSync(tmp), []);
     });
 
     it("--report writes the enforcement report to a file, or to stderr with -", () => {

@@ -594,7 +594,7 @@ static void t_stacked(void)
 
 static void t_exec(void)
 {
-	static const char *const progs[][4] = {
+	static const char *const progs[][5] = {
 		{ "/bin/true", "true", NULL },
 		/* A shell running a child: fork, exec, pipes, under the filter. */
 		{ "/bin/sh", "sh", "-c", "grep -q '^Seccomp:[[:space:]]*2' /proc/self/status" },

@@ -1,0 +1,18 @@
+#ifndef CORDON_SECCOMP_OPTIONS_H
+#define CORDON_SECCOMP_OPTIONS_H
+
+#include "config.h"
+#include "seccomp.h"
+
+/* The filter a run's flags ask for; one place, so that the report, the
+ * probe and the run never describe different filters. */
+static inline struct seccomp_opts seccomp_options(const struct config *cfg)
+{
+	return (struct seccomp_opts){
+		.allow_unix_sockets = cfg->allow_unix_sockets,
+		.allow_inet = cfg->net == NET_HOST,
+		.lock_session = cfg->lock_session,
+	};
+}
+
+#endif
