@@ -2,6 +2,7 @@
 import { CORDON_VERSION } from "../version.js";
 import { UsageError } from "./args.js";
 import { CHECK_HELP, checkCommand } from "./check.js";
+import { MCP_HELP, mcpCommand } from "./mcp.js";
 import { POLICY_HELP, policyCommand } from "./policy.js";
 import { RUN_HELP, runCommand } from "./run.js";
 
@@ -13,6 +14,7 @@ Commands:
   run      run a command in the sandbox   (cordon run --help)
   check    what this kernel can enforce   (cordon check --help)
   policy   validate, explain, schema, init (cordon policy --help)
+  mcp      an MCP server with a sandboxed bash tool (cordon mcp --help)
 
   --help, --version
 `;
@@ -21,6 +23,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   run: { run: runCommand, help: RUN_HELP },
   check: { run: checkCommand, help: CHECK_HELP },
   policy: { run: policyCommand, help: POLICY_HELP },
+  mcp: { run: mcpCommand, help: MCP_HELP },
 };
 
 async function main(argv: string[]): Promise<number> {

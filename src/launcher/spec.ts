@@ -48,6 +48,8 @@ export interface LaunchSpec {
   /** Let socket(AF_UNIX) through the seccomp filter. */
   allowUnixSockets?: boolean;
   newSession?: boolean;
+  /** Refuse setsid() inside so every process stays in the session. */
+  lockSession?: boolean;
   processGroup?: boolean;
   dieWithParent?: boolean;
   rlimits?: Partial<Record<RlimitName, number>>;
@@ -79,6 +81,7 @@ export function launcherArgs(spec: LaunchSpec): string[] {
   if (spec.group !== undefined) args.push("--group", spec.group);
   if (spec.allowUnixSockets) args.push("--allow-unix-sockets");
   if (spec.newSession) args.push("--new-session");
+  if (spec.lockSession) args.push("--lock-session");
   if (spec.processGroup) args.push("--process-group");
   if (spec.dieWithParent) args.push("--die-with-parent");
   for (const [name, value] of Object.entries(spec.rlimits ?? {})) args.push("--rlimit", `${name}=${value}`);

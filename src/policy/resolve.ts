@@ -74,17 +74,23 @@ export function loadChain(source: string, seen: string[] = []): Layer[] {
   if (seen.includes(key)) {
     throw new PolicyError(file, `extends itself through ${[...seen, key].join(" -> ")}`);
   }
-  const doc = loadPolicyFile(file);
-  const layer: Layer = { name: file, doc, ctx: callerContext(dirname(file)), root: doc.extends === undefined };
+  return chainFrom(loadPolicyFile(file), file, dirname(file), [...seen, key]);
+}
+
+/** A layer for a document (a file's, or an object given to the SDK, whose
+ * relative paths and `extends` resolve against baseDir), after the chain it
+ * extends. */
+export function chainFrom(doc: PolicyDocument, name: string, baseDir: string, seen: string[] = []): Layer[] {
+  const layer: Layer = { name, doc, ctx: callerContext(baseDir), root: doc.extends === undefined };
   if (doc.extends === undefined) return [layer];
-  const base = isProfile(doc.extends) ? doc.extends : resolve(dirname(file), doc.extends);
+  const base = isProfile(doc.extends) ? doc.extends : resolve(baseDir, doc.extends);
   if (!isProfile(doc.extends) && !existsSync(base)) {
     throw new PolicyError(
-      file,
+      name,
       `extends: '${doc.extends}' is neither a built-in profile (${[...PROFILES.keys()].join(", ")}) nor an existing file`,
     );
   }
-  return [...loadChain(base, [...seen, key]), layer];
+  return [...loadChain(base, seen), layer];
 }
 
 /** A layer made from command-line flags; paths are relative to the cwd. */

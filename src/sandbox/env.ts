@@ -1,3 +1,5 @@
+import { userInfo } from "node:os";
+
 /** The sandboxed command's environment. A server that sandboxes its agent's
  * shell holds API keys and tokens in its own environment; by default none of
  * it reaches the child. */
@@ -65,6 +67,14 @@ export const SECRET_PATTERNS: readonly string[] = [
  * passes PATH. */
 const BASICS = ["LANG", "LANGUAGE", "LC_*", "TERM", "COLORTERM", "TZ", "SHELL"];
 
+function currentUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 function toRegExp(pattern: string): RegExp {
@@ -90,7 +100,7 @@ export interface EnvContext {
 
 export interface BuiltEnv {
   env: Record<string, string>;
-  /** Caller variables withheld because they look like secrets (names only). */
+  /** Secret-shaped caller variables the command did not get (names only). */
   removed: string[];
 }
 
@@ -113,15 +123,16 @@ export function buildEnv(
       env[name] = value;
       continue;
     }
-    const wanted = policy.inherit === "all" || matches(name, BASICS) || matches(name, globs);
-    if (!wanted) continue;
-    if (matches(name, secret)) removed.push(name);
-    else env[name] = value;
+    const isSecret = matches(name, secret);
+    // Every secret-shaped name held back is reported, whatever the mode:
+    // the caller learns what the command did not get.
+    if (isSecret) removed.push(name);
+    else if (policy.inherit === "all" || matches(name, BASICS) || matches(name, globs)) env[name] = value;
   }
   env.PATH ??= DEFAULT_PATH;
   env.HOME = ctx.home;
   if (ctx.tmpdir) env.TMPDIR = ctx.tmpdir;
-  const user = ctx.user ?? caller.USER ?? caller.LOGNAME;
+  const user = ctx.user ?? caller.USER ?? caller.LOGNAME ?? currentUser();
   if (user !== undefined) {
     env.USER = user;
     env.LOGNAME = user;

@@ -1,0 +1,54 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { SandboxError } from "../sandbox/errors.js";
+import type { Sandbox } from "../sandbox/sandbox.js";
+import { CORDON_VERSION } from "../version.js";
+import { summarize, TOOL_OUTPUT_BYTES } from "./summary.js";
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+const MAX_TIMEOUT_MS = 600_000;
+
+/** An MCP server with one tool, `bash`, that runs every command in the
+ * sandbox. */
+export function createMcpServer(sandbox: Sandbox): McpServer {
+  const server = new McpServer({ name: "cordon", version: CORDON_VERSION });
+  server.registerTool(
+    "bash",
+    {
+      title: "Sandboxed bash",
+      description:
+        `Run a bash command in the project directory ${sandbox.workdir}, inside a Landlock sandbox. ` +
+        "The project directory is writable; files outside the policy cannot be read or written, " +
+        `and the network is ${sandbox.policy.network === "host" ? "open" : "off"}. ` +
+        "Returns the exit code, the output (long output keeps its start and end) and what the sandbox denied.",
+      inputSchema: {
+        command: z.string().min(1).describe("the bash command line to run"),
+        timeout_ms: z
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_TIMEOUT_MS)
+          .optional()
+          .describe(`kill the command after this many milliseconds (default ${DEFAULT_TIMEOUT_MS})`),
+      },
+      annotations: { openWorldHint: sandbox.policy.network === "host" },
+    },
+    async ({ command, timeout_ms }) => {
+      try {
+        const result = await sandbox.exec(command, {
+          timeout: timeout_ms ?? DEFAULT_TIMEOUT_MS,
+          maxBuffer: TOOL_OUTPUT_BYTES,
+        });
+        const failed = result.exitCode !== 0 || result.timedOut;
+        return { content: [{ type: "text", text: summarize(result) }], isError: failed };
+      } catch (error) {
+        const text =
+          error instanceof SandboxError
+            ? `the sandbox could not be applied, so the command did not run: ${error.report?.failure ?? error.message}`
+            : `cordon failed: ${(error as Error).message}`;
+        return { content: [{ type: "text", text }], isError: true };
+      }
+    },
+  );
+  return server;
+}
