@@ -16,6 +16,7 @@
 static const char *const gap_names[GAP_COUNT] = {
 	[GAP_LANDLOCK] = "landlock",
 	[GAP_TRUNCATE] = "truncate",
+	[GAP_NET_TCP] = "net-tcp",
 	[GAP_IOCTL_DEV] = "ioctl-dev",
 	[GAP_SCOPE_ABSTRACT_UNIX] = "scope-abstract-unix",
 	[GAP_SCOPE_SIGNAL] = "scope-signal",
@@ -48,6 +49,8 @@ static const char usage[] =
 	"  --max-abi N                    use at most Landlock ABI N (for tests)\n"
 	"  --min-abi N                    refuse to run below Landlock ABI N, in any mode\n"
 	"  --user USER, --group GROUP     run as USER (name or uid) and GROUP; root only\n"
+	"  --allow-tcp-connect PORT       with --net none: allow TCP connect to PORT (any\n"
+	"                                 address: Landlock filters ports, not addresses)\n"
 	"  --allow-unix-sockets           let socket(AF_UNIX) through the seccomp filter\n"
 	"  --new-session                  run COMMAND in a new session (setsid)\n"
 	"  --process-group                run COMMAND in a new process group\n"
@@ -58,7 +61,7 @@ static const char usage[] =
 	"  --probe                        print what this kernel and process can enforce\n"
 	"  --version, --help\n"
 	"\n"
-	"Gap names: landlock, truncate, ioctl-dev, scope-abstract-unix,\n"
+	"Gap names: landlock, truncate, net-tcp, ioctl-dev, scope-abstract-unix,\n"
 	"scope-signal, rule, seccomp.\n"
 	"Exit status: COMMAND's, or 125 (cordon failed), 126 (cannot execute),\n"
 	"127 (not found).\n";
@@ -279,6 +282,11 @@ void parse_argv(int argc, char **argv, struct config *cfg)
 			cfg->group = need_value(argc, argv, &i);
 			if (!*cfg->group)
 				usage_error(a, "%s", "the group is empty");
+		} else if (strcmp(a, "--allow-tcp-connect") == 0) {
+			int port = parse_int(a, need_value(argc, argv, &i), 1, 65535);
+
+			cfg->ports = append(cfg->ports, &cfg->nports, sizeof(*cfg->ports));
+			cfg->ports[cfg->nports - 1] = (uint16_t)port;
 		} else if (strcmp(a, "--allow-unix-sockets") == 0) {
 			cfg->allow_unix_sockets = true;
 		} else if (strcmp(a, "--new-session") == 0) {
@@ -306,6 +314,8 @@ void parse_argv(int argc, char **argv, struct config *cfg)
 		}
 	}
 
+	if (cfg->nports && cfg->net == NET_HOST)
+		usage_error("--allow-tcp-connect", "%s", "needs --net none (--net host allows every port)");
 	for (size_t k = 0; k < cfg->nkeep; k++)
 		if (cfg->keep_fds[k] == cfg->report_fd)
 			usage_error("--keep-fd", "%s", "the report fd cannot also be kept");

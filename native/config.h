@@ -32,6 +32,7 @@ enum net_mode { NET_NONE, NET_HOST };
 enum gap {
 	GAP_LANDLOCK,            /* Landlock itself (ABI 1) */
 	GAP_TRUNCATE,            /* ABI 3 */
+	GAP_NET_TCP,             /* ABI 4, when TCP is allowed to listed ports only */
 	GAP_IOCTL_DEV,           /* ABI 5 */
 	GAP_SCOPE_ABSTRACT_UNIX, /* ABI 6 */
 	GAP_SCOPE_SIGNAL,        /* ABI 6 */
@@ -79,6 +80,9 @@ struct config {
 	/* Identity to switch to (root callers only). */
 	const char *user;
 	const char *group;
+	/* TCP ports the command may connect to under --net none. */
+	uint16_t *ports;
+	size_t nports;
 	/* seccomp toggles. */
 	bool allow_unix_sockets;
 	/* Process hygiene. */

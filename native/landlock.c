@@ -179,8 +179,11 @@ void plan_ruleset(const struct config *cfg, struct state *st)
 	need_abi(st, GAP_IOCTL_DEV, 5, "6.10");
 	need_abi(st, GAP_SCOPE_ABSTRACT_UNIX, 6, "6.12");
 	need_abi(st, GAP_SCOPE_SIGNAL, 6, "6.12");
-	/* No gap for TCP below ABI 4: the seccomp filter refuses inet sockets
-	 * when the network is off, and a filter that fails is its own gap. */
+	/* No gap for TCP below ABI 4 when the network is off: the seccomp
+	 * filter refuses inet sockets, and a filter that fails is its own gap.
+	 * Ports allowed for TCP are different: only Landlock can pin them. */
+	if (cfg->net == NET_NONE && cfg->nports)
+		need_abi(st, GAP_NET_TCP, 4, "6.7");
 	if (cfg->net == NET_NONE) {
 		if (st->abi >= 4)
 			st->handled_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
@@ -234,6 +237,14 @@ int build_ruleset(struct config *cfg, struct state *st)
 		}
 		close(r->fd);
 		r->fd = -1;
+	}
+	for (size_t i = 0; i < cfg->nports && (st->handled_net & LL_NET_CONNECT_TCP); i++) {
+		struct ll_net_port_attr np = { .allowed_access = LL_NET_CONNECT_TCP,
+					       .port = cfg->ports[i] };
+
+		if (syscall(__NR_landlock_add_rule, fd, LL_RULE_NET_PORT, &np, 0))
+			set_gap(st, GAP_RULE, "TCP connect rule for port %u could not be added: %s",
+				cfg->ports[i], strerror(errno));
 	}
 	return fd;
 }

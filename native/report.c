@@ -188,6 +188,9 @@ static const char *net_state(const struct config *cfg, const struct state *st, u
 {
 	if (cfg->net == NET_HOST)
 		return "allowed";
+	if (right == LL_NET_CONNECT_TCP && cfg->nports)
+		return st->restricted && (st->handled_net & right) ? "listed ports only"
+								     : "not restricted";
 	if (st->seccomp_installed)
 		return "denied";
 	if (st->restricted && (st->handled_net & right))
@@ -232,9 +235,12 @@ void write_report(const struct config *cfg, const struct state *st)
 		st->restrict_flags & LL_RESTRICT_SELF_LOG_NEW_EXEC_ON ? "true" : "false");
 	fprintf(f, ",\"rule_count\":%zu,\"rules\":", added);
 	write_rules(f, cfg);
-	fprintf(f, ",\"net\":{\"mode\":\"%s\",\"tcp\":\"%s\",\"udp\":\"%s\"}",
+	fprintf(f, ",\"net\":{\"mode\":\"%s\",\"tcp\":\"%s\",\"udp\":\"%s\",\"tcp_connect_ports\":[",
 		cfg->net == NET_NONE ? "none" : "host", net_state(cfg, st, LL_NET_CONNECT_TCP),
 		net_state(cfg, st, LL_NET_BIND_UDP));
+	for (size_t i = 0; i < cfg->nports; i++)
+		fprintf(f, "%s%u", i ? "," : "", cfg->ports[i]);
+	fputs("]}", f);
 	write_seccomp(f, cfg, st);
 	write_proof(f, st);
 	fputs(",\"gaps\":", f);

@@ -97,6 +97,8 @@
 #define CORDON_TIOCSTI 0x5412U
 #define CORDON_TIOCLINUX 0x541CU
 #define CORDON_CLONE_NEWUSER 0x10000000U
+#define CORDON_SOCK_TYPE_MASK 0xfU
+#define CORDON_IPPROTO_TCP 6U
 
 /* The low 32 bits of argument i. The kernel truncates int arguments such as
  * socket()'s family and ioctl()'s request, so comparing all 64 bits would
@@ -124,12 +126,15 @@ enum label {
 	L_EAFNOSUPPORT,
 	L_ENOSYS,
 	L_SOCKET,
+	L_INET_TCP,
 	L_IOCTL,
 	L_NEWUSER,
 };
 
 static void build_filter(struct bpf_asm *a, const struct seccomp_opts *opts)
 {
+	unsigned int inet;
+
 	bpf_asm_init(a);
 
 	/* Syscall numbers mean nothing without their ABI: an i386 int 0x80
@@ -165,14 +170,24 @@ static void build_filter(struct bpf_asm *a, const struct seccomp_opts *opts)
 	/* EAFNOSUPPORT for the odd families, as if the kernel lacked them:
 	 * programs probing for one then carry on without it. */
 	bpf_label(a, L_SOCKET);
+	inet = opts->allow_inet ? L_ALLOW : opts->allow_inet_tcp ? L_INET_TCP : L_EPERM;
 	bpf_stmt(a, BPF_LD | BPF_W | BPF_ABS, ARG_LO(0));
 	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX,
 		 opts->allow_unix_sockets ? L_ALLOW : L_EPERM, L_NEXT);
-	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, AF_INET, opts->allow_inet ? L_ALLOW : L_EPERM,
-		 L_NEXT);
-	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, opts->allow_inet ? L_ALLOW : L_EPERM,
-		 L_NEXT);
+	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, AF_INET, inet, L_NEXT);
+	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, inet, L_NEXT);
 	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, L_ALLOW, L_EAFNOSUPPORT);
+
+	/* TCP only, the traffic Landlock's port rules cover: a stream socket
+	 * with the default protocol or IPPROTO_TCP. UDP, raw, SCTP and MPTCP
+	 * would bypass the rules that pin connections to listed ports. */
+	bpf_label(a, L_INET_TCP);
+	bpf_stmt(a, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1));
+	bpf_stmt(a, BPF_ALU | BPF_AND | BPF_K, CORDON_SOCK_TYPE_MASK);
+	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, SOCK_STREAM, L_NEXT, L_EPERM);
+	bpf_stmt(a, BPF_LD | BPF_W | BPF_ABS, ARG_LO(2));
+	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, 0, L_ALLOW, L_NEXT);
+	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, CORDON_IPPROTO_TCP, L_ALLOW, L_EPERM);
 
 	/* TIOCSTI pushes input into a terminal the sandbox shares with its
 	 * caller, and TIOCLINUX can do the same through the console's
@@ -213,7 +228,9 @@ const char *const *seccomp_rule_descriptions(const struct seccomp_opts *opts)
 	rules[n++] = "socket: families other than unix, inet, inet6, netlink -> EAFNOSUPPORT";
 	if (!opts->allow_unix_sockets)
 		rules[n++] = "socket: unix -> EPERM (socketpair stays allowed)";
-	if (!opts->allow_inet)
+	if (!opts->allow_inet && opts->allow_inet_tcp)
+		rules[n++] = "socket: inet, inet6 other than TCP (UDP, raw, SCTP, MPTCP) -> EPERM";
+	else if (!opts->allow_inet)
 		rules[n++] = "socket: inet, inet6 -> EPERM (network off)";
 	rules[n++] = "ioctl: TIOCSTI, TIOCLINUX -> EPERM";
 	rules[n++] = "io_uring_setup, io_uring_enter, io_uring_register -> EPERM";

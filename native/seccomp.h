@@ -7,6 +7,7 @@
 struct seccomp_opts {
 	bool allow_unix_sockets;   /* false: socket(AF_UNIX, ...) fails with EPERM; socketpair stays allowed */
 	bool allow_inet;           /* false: socket(AF_INET/AF_INET6, ...) fails with EPERM (network off) */
+	bool allow_inet_tcp;       /* with !allow_inet: TCP sockets only (Landlock pins their ports) */
 	bool lock_session;         /* true: setsid() fails with EPERM, so no process leaves the session */
 };
 

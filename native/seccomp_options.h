@@ -11,6 +11,7 @@ static inline struct seccomp_opts seccomp_options(const struct config *cfg)
 	return (struct seccomp_opts){
 		.allow_unix_sockets = cfg->allow_unix_sockets,
 		.allow_inet = cfg->net == NET_HOST,
+		.allow_inet_tcp = cfg->nports > 0,
 		.lock_session = cfg->lock_session,
 	};
 }

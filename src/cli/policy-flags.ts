@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { RLIMIT_NAMES, type RlimitName } from "../launcher/spec.js";
+import { GAP_NAMES, RLIMIT_NAMES, type RlimitName } from "../launcher/spec.js";
 import { isProfile, PROFILES } from "../policy/profiles.js";
 import { discoverPolicy, flagsLayer, type Layer, loadChain } from "../policy/resolve.js";
 import type { PolicyDocument } from "../policy/schema.js";
@@ -71,7 +71,7 @@ export function flagsDocument(options: Map<string, string[]>): PolicyDocument {
     };
   }
   const compat = one("--compat");
-  const gaps = all("--accept-gap");
+  const gaps = all("--accept-gap").map((gap) => oneOf("--accept-gap", gap, GAP_NAMES));
   if (compat !== undefined || gaps.length) {
     doc.landlock = {
       ...(compat !== undefined

@@ -25,7 +25,7 @@ export interface EnforcementReport {
   };
   rule_count: number;
   rules: ReportRule[];
-  net: { mode: NetMode; tcp: NetState; udp: NetState };
+  net: { mode: NetMode; tcp: NetState; udp: NetState; tcp_connect_ports: number[] };
   seccomp: { installed: boolean; rules: string[] };
   /** The proof of enforcement: a directory outside the policy listed again
    * after restrict_self. */
@@ -53,7 +53,7 @@ export interface EnforcementReport {
   env?: EnvReport;
 }
 
-export type NetState = "denied" | "allowed" | "not restricted";
+export type NetState = "denied" | "allowed" | "listed ports only" | "not restricted";
 
 /** Added by the Node side: how the command's environment was built. */
 export interface EnvReport {

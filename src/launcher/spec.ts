@@ -16,6 +16,7 @@ export type Compat = "hard" | "best";
 export const GAP_NAMES = [
   "landlock",
   "truncate",
+  "net-tcp",
   "ioctl-dev",
   "scope-abstract-unix",
   "scope-signal",
@@ -45,6 +46,8 @@ export interface LaunchSpec {
   /** Run as this user (name or uid) and group; root callers only. */
   user?: string;
   group?: string;
+  /** With net "none": TCP connect allowed to these ports (any address). */
+  allowTcpConnect?: number[];
   /** Let socket(AF_UNIX) through the seccomp filter. */
   allowUnixSockets?: boolean;
   newSession?: boolean;
@@ -79,6 +82,7 @@ export function launcherArgs(spec: LaunchSpec): string[] {
   if (spec.minAbi !== undefined) args.push("--min-abi", String(spec.minAbi));
   if (spec.user !== undefined) args.push("--user", spec.user);
   if (spec.group !== undefined) args.push("--group", spec.group);
+  for (const port of spec.allowTcpConnect ?? []) args.push("--allow-tcp-connect", String(port));
   if (spec.allowUnixSockets) args.push("--allow-unix-sockets");
   if (spec.newSession) args.push("--new-session");
   if (spec.lockSession) args.push("--lock-session");

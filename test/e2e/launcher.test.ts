@@ -1,5 +1,6 @@
 // The launcher's contract: exit statuses, arguments, stdio, fds, privileges.
 import assert from "node:assert/strict";
+import { spawn as spawnChild } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -177,6 +178,53 @@ for (const who of IDENTITIES) {
       assert.equal(none.stdout, "socket 1\n", none.stderr);
       const host = run(["--net", "host", "--", "/usr/bin/python3", "-c", script]);
       assert.equal(host.stdout, "bind ok\nconnect 111\n", host.stderr);
+    });
+
+    it("--allow-tcp-connect opens TCP to listed ports only; UDP, raw and SCTP stay refused", async () => {
+      const { createServer } = await import("node:net");
+      const server = createServer((socket) => socket.end("hi\n"));
+      await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+      const port = (server.address() as { port: number }).port;
+      const script = [
+        "import socket",
+        "def tcp(p):",
+        "  try:",
+        "    s = socket.create_connection(('127.0.0.1', p), 2); print('tcp', p, s.recv(3)); s.close()",
+        "  except OSError as e: print('tcp', p, e.errno)",
+        `tcp(${port}); tcp(${port === 65535 ? port - 1 : port + 1})`,
+        "for kind, args in (('udp', (socket.AF_INET, socket.SOCK_DGRAM)), ('raw', (socket.AF_INET, socket.SOCK_RAW, 1)), ('sctp', (socket.AF_INET, socket.SOCK_STREAM, 132))):",
+        "  try: socket.socket(*args); print(kind, 'ok')",
+        "  except OSError as e: print(kind, e.errno)",
+      ].join("\n");
+      try {
+        const r = await new Promise<{ stdout: string; stderr: string }>((done) => {
+          const child = spawnChild(
+            LAUNCHER,
+            [...base(), "--allow-tcp-connect", String(port), "--", "/usr/bin/python3", "-c", script],
+            {
+              uid: who.uid,
+              gid: who.gid,
+              env: { PATH: "/usr/bin:/bin" },
+            },
+          );
+          let stdout = "";
+          let stderr = "";
+          child.stdout.on("data", (c: Buffer) => {
+            stdout += c;
+          });
+          child.stderr.on("data", (c: Buffer) => {
+            stderr += c;
+          });
+          child.on("close", () => done({ stdout, stderr }));
+        });
+        assert.equal(
+          r.stdout,
+          `tcp ${port} b'hi\\n'\ntcp ${port === 65535 ? port - 1 : port + 1} 13\nudp 1\nraw 1\nsctp 1\n`,
+          r.stderr,
+        );
+      } finally {
+        server.close();
+      }
     });
 
     it("signals cannot reach processes outside the sandbox (scope)", () => {
