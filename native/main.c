@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct state st = { .errata = -1 };
-	struct caps caps;
+	bool held;
 	const struct rule *missing_path;
 	struct seccomp_opts seccomp;
 	pid_t parent = getppid();
@@ -143,8 +143,8 @@ int main(int argc, char **argv)
 	if (cfg.chdir && chdir(cfg.chdir))
 		refuse(&cfg, &st, "cannot change directory to %s: %s", cfg.chdir, strerror(errno));
 
-	read_caps(&caps);
-	if (caps_held(&caps))
+	held = caps_held_now();
+	if (held)
 		drop_bounding_set();
 	/* A non-root caller may name itself: nothing to switch, and it could
 	 * not drop its supplementary groups anyway. */
@@ -153,8 +153,7 @@ int main(int argc, char **argv)
 			refuse(&cfg, &st, "%s", err);
 		st.user_switched = true;
 	}
-	read_caps(&caps);
-	if (caps_held(&caps) || st.user_switched) {
+	if (held || st.user_switched) {
 		if (clear_caps(err, sizeof(err)))
 			refuse(&cfg, &st, "%s", err);
 		st.caps_dropped = true;
@@ -173,8 +172,12 @@ int main(int argc, char **argv)
 		/* The ruleset is not what the kernel enforces: nothing in the
 		 * report may claim otherwise, in either mode. */
 		st.restricted = false;
-		set_gap(&st, GAP_LANDLOCK, "landlock_restrict_self reported success but the proof "
-			"of enforcement failed");
+		if (strcmp(st.proof_result, "allowed") == 0)
+			set_gap(&st, GAP_LANDLOCK, "landlock_restrict_self reported success but the "
+				"proof of enforcement failed");
+		else
+			set_gap(&st, GAP_LANDLOCK, "Landlock is applied but its enforcement cannot be "
+				"proven here (%s)", st.gap_reason[GAP_PROOF]);
 	}
 	check_gaps(&cfg, &st);
 

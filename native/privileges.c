@@ -22,21 +22,26 @@
 #endif
 
 /* The highest capability number the kernel knows; CAP_LAST_CAP in the
- * headers may be older than the running kernel. */
+ * headers may be older than the running kernel. Asked once: it is a loop of
+ * prctl calls. */
 static int last_cap(void)
 {
-	int cap = 0;
+	static int cached = -1;
 
-	while (prctl(PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0)
-		cap++;
-	return cap;
+	if (cached < 0) {
+		int cap = 0;
+
+		while (prctl(PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0)
+			cap++;
+		cached = cap;
+	}
+	return cached;
 }
 
-void read_caps(struct caps *c)
+static void read_sets(struct caps *c)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { 0 };
-	int last = last_cap();
 
 	*c = (struct caps){ 0 };
 	if (syscall(SYS_capget, &hdr, data) == 0) {
@@ -44,12 +49,30 @@ void read_caps(struct caps *c)
 		c->permitted = data[0].permitted | (uint64_t)data[1].permitted << 32;
 		c->inheritable = data[0].inheritable | (uint64_t)data[1].inheritable << 32;
 	}
+}
+
+void read_caps(struct caps *c)
+{
+	int last = last_cap();
+
+	read_sets(c);
 	for (int cap = 0; cap <= last; cap++) {
 		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
 			c->bounding |= 1ULL << cap;
-		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
+		/* The ambient set is a subset of permitted and inheritable. */
+		if ((c->permitted & c->inheritable & (1ULL << cap)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
 			c->ambient |= 1ULL << cap;
 	}
+}
+
+bool caps_held_now(void)
+{
+	struct caps c;
+
+	read_sets(&c);
+	/* Ambient capabilities are always permitted too. */
+	return caps_held(&c);
 }
 
 bool caps_held(const struct caps *c)
@@ -85,7 +108,7 @@ int clear_caps(char *err, size_t errlen)
 		snprintf(err, errlen, "capset failed: %s", strerror(errno));
 		return -1;
 	}
-	read_caps(&after);
+	read_sets(&after);
 	if (caps_held(&after)) {
 		snprintf(err, errlen,
 			 "capabilities remain after the drop (effective %#llx, permitted %#llx)",

@@ -14,6 +14,9 @@ struct caps {
 void read_caps(struct caps *c);
 /* True when any set other than the bounding set is non-empty. */
 bool caps_held(const struct caps *c);
+/* The same, for the calling thread, from one capget (no per-capability
+ * prctl loop). */
+bool caps_held_now(void);
 /* Empties the bounding set when CAP_SETPCAP allows; call while still
  * privileged. */
 void drop_bounding_set(void);

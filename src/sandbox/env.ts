@@ -77,7 +77,19 @@ function currentUser(): string | undefined {
 
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+const compiled = new Map<string, RegExp>();
+
+/** Patterns compile once per process: this runs for every variable of every
+ * command, and compiling showed in the SDK's profile. */
 function toRegExp(pattern: string): RegExp {
+  const cached = compiled.get(pattern);
+  if (cached) return cached;
+  const re = compile(pattern);
+  compiled.set(pattern, re);
+  return re;
+}
+
+function compile(pattern: string): RegExp {
   const body = pattern
     .split("*")
     .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))

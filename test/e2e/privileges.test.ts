@@ -705,7 +705,7 @@ describe("hardened hosts", () => {
         options: ["--max-abi", "5", "--rw", t.proj],
         cmd: probeCmd(t, marker),
       });
-      assertRefused(r, marker, /scope-abstract-unix: needs Landlock ABI 6 \(Linux 6\.12\); the running ABI is 5/);
+      assertRefused(r, marker, /scope-signal: needs Landlock ABI 6 \(Linux 6\.12\); the running ABI is 5/);
     });
 
     it("bubblewrap cannot start under the same conditions (and can without them)", () => {
@@ -865,7 +865,7 @@ describe("hardened hosts", () => {
         const rep = assertRefused(
           r,
           marker,
-          /scope-abstract-unix: needs Landlock ABI 6 \(Linux 6\.12\); the running ABI is 5/,
+          /scope-signal: needs Landlock ABI 6 \(Linux 6\.12\); the running ABI is 5/,
         );
         assert.equal(rep.abi, 5);
       });

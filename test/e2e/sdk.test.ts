@@ -152,7 +152,7 @@ describe("Sandbox.exec", () => {
       assert.ok(error instanceof SandboxError);
       assert.equal(error.exitCode, 125);
       assert.equal(error.report?.status, "refused");
-      assert.match(error.message, /scope-abstract-unix: needs Landlock ABI 6/);
+      assert.match(error.message, /scope-signal: needs Landlock ABI 6/);
       return true;
     });
     assert.ok(!readdirSync(projA).includes("refused-marker"));
