@@ -36,10 +36,7 @@ export const landlockSchema = z.strictObject({
     .optional()
     .describe("hard_requirement (cordon's default): refuse to run when anything asked for cannot be enforced"),
   min_abi: z.number().int().min(1).max(10).optional().describe("cordon: refuse to run below this Landlock ABI"),
-  accept_gaps: z
-    .array(z.enum(GAP_NAMES))
-    .optional()
-    .describe("cordon: protections hard mode may run without"),
+  accept_gaps: z.array(z.enum(GAP_NAMES)).optional().describe("cordon: protections hard mode may run without"),
 });
 
 const rlimits = z.strictObject(

@@ -149,7 +149,20 @@ for (const who of IDENTITIES) {
         ["scope-signal"],
       );
       const unix = cli(
-        ["run", "--workdir", t.proj, "--max-abi", "5", "--allow-unix-sockets", "--compat", "best", "--report", report, "--", "true"],
+        [
+          "run",
+          "--workdir",
+          t.proj,
+          "--max-abi",
+          "5",
+          "--allow-unix-sockets",
+          "--compat",
+          "best",
+          "--report",
+          report,
+          "--",
+          "true",
+        ],
         { as: who },
       );
       assert.equal(unix.status, 0, unix.stderr);
