@@ -65,8 +65,13 @@ static bool listen_abstract(struct state *st)
 	if (!(st->scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET))
 		return false;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	if (fd < 0) {
+		/* An outer sandbox's seccomp filter refuses unix sockets. */
+		st->proof_note = "nothing to probe: every directory is listable under this policy and "
+				 "no abstract unix socket can be created here (an outer sandbox refuses "
+				 "socket(AF_UNIX)?)";
 		return false;
+	}
 	snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1, "cordon-proof-%d-%p", getpid(),
 		 (void *)&addr);
 	st->proof_addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
@@ -109,8 +114,9 @@ void choose_proof_path(const struct config *cfg, struct state *st)
 	}
 	if (listen_abstract(st))
 		return;
-	st->proof_note = "nothing to probe: every directory is listable under this policy and the "
-			 "kernel has no abstract unix socket scope (ABI < 6)";
+	if (!st->proof_note)
+		st->proof_note = "nothing to probe: every directory is listable under this policy and "
+				 "the kernel has no abstract unix socket scope (ABI < 6)";
 }
 
 static void proof_failed(struct state *st, const char *what, const char *why)

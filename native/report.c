@@ -121,9 +121,16 @@ static void write_limits(FILE *f, const struct config *cfg, const struct state *
 			   "them only from ABI 9\"", sep);
 		sep = ",";
 	}
-	if (st->restricted && !(st->handled_fs & LL_FS_REFER))
+	if (st->restricted && !(st->handled_fs & LL_FS_REFER)) {
 		fprintf(f, "%s\"rename and link across directories fail with EXDEV: the REFER right "
 			   "needs ABI 2\"", sep);
+		sep = ",";
+	}
+	if (getuid() == 0)
+		fprintf(f, "%s\"the command runs as uid 0 and owns the host's root-owned files: "
+			   "Landlock does not mediate chmod, utime or xattrs, so it can change the mode "
+			   "of any file it can name (setuid, setgid and other-writable bits are refused "
+			   "by seccomp); run it with --user to avoid this\"", sep);
 	fputc(']', f);
 }
 

@@ -80,6 +80,9 @@
 #ifndef __NR_mount_setattr
 #define __NR_mount_setattr 442
 #endif
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
 
 #ifndef SECCOMP_RET_KILL_PROCESS
 #define SECCOMP_RET_KILL_PROCESS 0x80000000U
@@ -98,6 +101,10 @@
 #define CORDON_TIOCLINUX 0x541CU
 #define CORDON_CLONE_NEWUSER 0x10000000U
 #define CORDON_SOCK_TYPE_MASK 0xfU
+#define CORDON_NETLINK_ROUTE 0U
+#define CORDON_S_ISUID 04000U
+#define CORDON_S_ISGID 02000U
+#define CORDON_S_IWOTH 00002U
 #define CORDON_IPPROTO_TCP 6U
 
 /* The low 32 bits of argument i. The kernel truncates int arguments such as
@@ -127,6 +134,10 @@ enum label {
 	L_ENOSYS,
 	L_SOCKET,
 	L_INET_TCP,
+	L_NETLINK,
+	L_MODE_ARG1,
+	L_MODE_ARG2,
+	L_MODE,
 	L_IOCTL,
 	L_NEWUSER,
 };
@@ -151,6 +162,12 @@ static void build_filter(struct bpf_asm *a, const struct seccomp_opts *opts)
 	 * caches that (Linux 5.11+), so the common path skips the filter. */
 	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, L_SOCKET, L_NEXT);
 	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, L_IOCTL, L_NEXT);
+#ifdef __NR_chmod
+	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, __NR_chmod, L_MODE_ARG1, L_NEXT);
+#endif
+	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, __NR_fchmod, L_MODE_ARG1, L_NEXT);
+	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, __NR_fchmodat, L_MODE_ARG2, L_NEXT);
+	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, __NR_fchmodat2, L_MODE_ARG2, L_NEXT);
 	/* clone's flags are its first argument on both architectures (the
 	 * argument order that differs is that of tls and child_tid). */
 	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, L_NEWUSER, L_NEXT);
@@ -176,7 +193,28 @@ static void build_filter(struct bpf_asm *a, const struct seccomp_opts *opts)
 		 opts->allow_unix_sockets ? L_ALLOW : L_EPERM, L_NEXT);
 	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, AF_INET, inet, L_NEXT);
 	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, inet, L_NEXT);
-	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, L_ALLOW, L_EAFNOSUPPORT);
+	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, L_NETLINK, L_EAFNOSUPPORT);
+
+	/* Netlink for routing only (interfaces, addresses: what getifaddrs and
+	 * ip need). sock_diag would list the host's sockets, audit and uevent
+	 * reach host daemons' business. */
+	bpf_label(a, L_NETLINK);
+	bpf_stmt(a, BPF_LD | BPF_W | BPF_ABS, ARG_LO(2));
+	bpf_jump(a, BPF_JMP | BPF_JEQ | BPF_K, CORDON_NETLINK_ROUTE, L_ALLOW, L_EPERM);
+
+	/* Landlock does not mediate chmod. Setuid and setgid bits would hand
+	 * privileges to whoever runs the file outside the sandbox; a command
+	 * running as uid 0 owns the host's system files, so it may not make
+	 * anything writable by others either. */
+	bpf_label(a, L_MODE_ARG1);
+	bpf_stmt(a, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1));
+	bpf_goto(a, L_MODE);
+	bpf_label(a, L_MODE_ARG2);
+	bpf_stmt(a, BPF_LD | BPF_W | BPF_ABS, ARG_LO(2));
+	bpf_label(a, L_MODE);
+	bpf_jump(a, BPF_JMP | BPF_JSET | BPF_K,
+		 CORDON_S_ISUID | CORDON_S_ISGID | (opts->root_command ? CORDON_S_IWOTH : 0), L_EPERM,
+		 L_ALLOW);
 
 	/* TCP only, the traffic Landlock's port rules cover: a stream socket
 	 * with the default protocol or IPPROTO_TCP. UDP, raw, SCTP and MPTCP
@@ -226,6 +264,7 @@ const char *const *seccomp_rule_descriptions(const struct seccomp_opts *opts)
 
 	rules[n++] = CORDON_ARCH_RULE;
 	rules[n++] = "socket: families other than unix, inet, inet6, netlink -> EAFNOSUPPORT";
+	rules[n++] = "socket: netlink other than NETLINK_ROUTE (sock_diag, audit, uevent) -> EPERM";
 	if (!opts->allow_unix_sockets)
 		rules[n++] = "socket: unix -> EPERM (socketpair stays allowed)";
 	if (!opts->allow_inet && opts->allow_inet_tcp)
@@ -233,6 +272,10 @@ const char *const *seccomp_rule_descriptions(const struct seccomp_opts *opts)
 	else if (!opts->allow_inet)
 		rules[n++] = "socket: inet, inet6 -> EPERM (network off)";
 	rules[n++] = "ioctl: TIOCSTI, TIOCLINUX -> EPERM";
+	rules[n++] = opts->root_command
+			     ? "chmod, fchmod, fchmodat, fchmodat2: setuid, setgid or other-writable "
+			       "bits -> EPERM (the command runs as uid 0)"
+			     : "chmod, fchmod, fchmodat, fchmodat2: setuid or setgid bits -> EPERM";
 	rules[n++] = "io_uring_setup, io_uring_enter, io_uring_register -> EPERM";
 	rules[n++] = "clone, unshare: with CLONE_NEWUSER -> EPERM";
 	rules[n++] = "clone3 -> ENOSYS (libc falls back to clone)";

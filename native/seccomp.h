@@ -8,7 +8,8 @@ struct seccomp_opts {
 	bool allow_unix_sockets;   /* false: socket(AF_UNIX, ...) fails with EPERM; socketpair stays allowed */
 	bool allow_inet;           /* false: socket(AF_INET/AF_INET6, ...) fails with EPERM (network off) */
 	bool allow_inet_tcp;       /* with !allow_inet: TCP sockets only (Landlock pins their ports) */
-	bool lock_session;         /* true: setsid() fails with EPERM, so no process leaves the session */
+	bool lock_session;
+	bool root_command;         /* the command runs as uid 0: no other-writable chmod either */         /* true: setsid() fails with EPERM, so no process leaves the session */
 };
 
 /* One line per rule in force, for the enforcement report, e.g. "socket: families other than unix, inet, inet6, netlink -> EAFNOSUPPORT". Returns a NULL-terminated static array describing the rules the given opts produce. */

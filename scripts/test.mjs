@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
-const suites = process.argv.slice(2).length ? process.argv.slice(2) : ["native", "unit", "e2e"];
+const suites = process.argv.slice(2).length ? process.argv.slice(2) : ["native", "unit", "e2e", "escape"];
 
 // The launcher's C modules have their own test programs, run first.
 if (suites.includes("native")) {

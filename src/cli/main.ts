@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { CORDON_VERSION } from "../version.js";
 import { UsageError } from "./args.js";
 import { CHECK_HELP, checkCommand } from "./check.js";
@@ -26,7 +27,34 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   mcp: { run: mcpCommand, help: MCP_HELP },
 };
 
+/** Node decodes argv as UTF-8 and replaces bytes that are not; an argument
+ * changed that way would name another path or reach the command altered.
+ * /proc/self/cmdline still has the bytes: refuse rather than run something
+ * else than asked. */
+function checkArgvBytes(argv: string[]): void {
+  let raw: Buffer[];
+  try {
+    raw = readFileSync("/proc/self/cmdline")
+      .subarray(0, -1)
+      .toString("latin1")
+      .split("\0")
+      .map((s) => Buffer.from(s, "latin1"));
+  } catch {
+    return; // no /proc: nothing to compare with
+  }
+  const ours = raw.slice(raw.length - argv.length);
+  argv.forEach((arg, i) => {
+    if (!Buffer.from(arg, "utf8").equals(ours[i] ?? Buffer.alloc(0))) {
+      throw new UsageError(
+        `argument ${i + 1} (${JSON.stringify(arg)}) is not valid UTF-8: Node cannot pass it on byte for byte, ` +
+          "so cordon will not run it; call the launcher (native/build/cordon-exec) directly for such arguments",
+      );
+    }
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
+  checkArgvBytes(argv);
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(HELP);

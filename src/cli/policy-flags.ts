@@ -19,6 +19,8 @@ export const POLICY_FLAGS: Record<string, OptionSpec> = {
   "--user": { value: true },
   "--group": { value: true },
   "--allow-unix-sockets": { value: false },
+  "--allow-host": { value: true, repeat: true },
+  "--allow-port": { value: true, repeat: true },
   "--new-session": { value: false },
   "--rlimit": { value: true, repeat: true },
 };
@@ -64,9 +66,17 @@ export function flagsDocument(options: Map<string, string[]>): PolicyDocument {
   const doc: PolicyDocument = { version: 1 };
   if (rules.length) doc.filesystem_policy = { rules };
   const net = one("--net");
-  if (net !== undefined || options.has("--allow-unix-sockets")) {
+  const hosts = all("--allow-host");
+  const ports = all("--allow-port").map((p) => {
+    if (!/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535)
+      throw new UsageError(`--allow-port: '${p}' is not a port`);
+    return Number(p);
+  });
+  if (net !== undefined || hosts.length || ports.length || options.has("--allow-unix-sockets")) {
     doc.network = {
-      ...(net !== undefined ? { mode: oneOf("--net", net, ["none", "host"] as const) } : {}),
+      ...(net !== undefined ? { mode: oneOf("--net", net, ["none", "host", "proxy"] as const) } : {}),
+      ...(hosts.length ? { allow: hosts } : {}),
+      ...(ports.length ? { direct_tcp_ports: ports } : {}),
       ...(options.has("--allow-unix-sockets") ? { allow_unix_sockets: true } : {}),
     };
   }
@@ -134,7 +144,9 @@ export function selectPolicy(options: Map<string, string[]>): Selected {
     base = found ?? "agent";
     source = found ? `${found} (found in the workdir)` : "the built-in agent profile (no policy file given or found)";
   }
-  const layers = [...loadChain(base)];
+  // A discovered file sits in the workdir, which the sandboxed command can
+  // write: it is read only if it is a regular file, never through a link.
+  const layers = [...loadChain(base, [], { noFollow: discovered })];
   const flags = flagsDocument(options);
   if (Object.keys(flags).length > 1) layers.push(flagsLayer(flags));
   return { workdir, layers, source, discovered };

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { closeSync, constants as fsConstants, openSync, writeSync } from "node:fs";
 import { constants } from "node:os";
 import { launcherPath } from "../launcher/binary.js";
 import { type EnvReport, parseReport } from "../launcher/report.js";
 import { GAP_NAMES, type LaunchSpec, launcherArgs } from "../launcher/spec.js";
+import { EgressProxy, proxyEnv } from "../network/index.js";
 import { type ResolvedPolicy, resolvePolicy } from "../policy/resolve.js";
 import { buildEnv } from "../sandbox/env.js";
 import { resolveIdentity } from "../sandbox/identity.js";
@@ -36,10 +37,23 @@ the policy denies execute); 127 not found; 128+N when killed by signal N.
                          r: read files, list directories
                          w: write, create, remove, rename/link, truncate, ioctl
                          x: execute
-  --net none|host      none (default): no network. TCP bind/connect denied by
+  --net none|proxy|host
+                       none (default): no network. TCP bind/connect denied by
                          Landlock (ABI 4+) and every inet socket (TCP, UDP,
-                         raw) refused by the seccomp filter. host: no network
-                         restriction.
+                         raw) refused by the seccomp filter.
+                       proxy: only through cordon's egress proxy (HTTP,
+                         CONNECT, SOCKS5 on 127.0.0.1), which allows the
+                         --allow-host destinations; the command gets
+                         HTTP(S)_PROXY/ALL_PROXY. Implied by --allow-host.
+                       host: no network restriction at all.
+  --allow-host HOST[:PORT]
+                       proxy mode: allow a destination: example.org,
+                         *.example.org, example.org:443, 10.0.0.0/8,
+                         [::1]:8080. Private, loopback and link-local
+                         addresses need an address entry. Repeatable.
+  --allow-port PORT    allow direct TCP connections to PORT, on ANY address
+                         (Landlock filters ports, not addresses). Repeatable.
+  --net-log FILE       write every proxy decision as a JSON line to FILE
   --compat hard|best   hard (default): refuse to run (exit 125) when anything
                          asked for cannot be enforced. best: run with what can
                          be, warn on stderr, and say so in the report.
@@ -75,6 +89,7 @@ perf and userfaultfd calls are refused. See docs/security.md.
 const SPECS = {
   ...POLICY_FLAGS,
   "--report": { value: true },
+  "--net-log": { value: true },
   "--dry-run": { value: false },
   "--max-abi": { value: true },
   "--help": { value: false },
@@ -137,9 +152,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (selected.discovered) process.stderr.write(`cordon: using the policy ${selected.source}\n`);
   reportNotEnforced(policy);
   const reportTo = options.get("--report")?.[0];
+  // Opened now, before the command runs, and never through a symlink: the
+  // command can write the workdir and could plant one for the next run.
+  const reportFile = reportTo === undefined || reportTo === "-" ? undefined : openOutput("--report", reportTo, false);
   const launcher = launcherPath();
 
   if (options.has("--dry-run")) {
+    if (policy.network === "proxy") {
+      throw new UsageError("--dry-run: proxy mode needs cordon's proxy running in this process; run without --dry-run");
+    }
     const spec = {
       ...planRun(policy, workdir, { root: SCRATCH, tmp: `${SCRATCH}/tmp`, home: `${SCRATCH}/home` }),
       maxAbi,
@@ -156,10 +177,22 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
   }
   const owner = policy.user === undefined ? undefined : resolveIdentity(policy.user, policy.group);
+  const netLogPath = options.get("--net-log")?.[0];
+  const netLog = netLogPath === undefined ? undefined : openOutput("--net-log", netLogPath, true);
+  const proxy =
+    policy.network === "proxy"
+      ? await EgressProxy.start({
+          policy: policy.egress,
+          onDecision: (d) => {
+            if (netLog !== undefined) writeSync(netLog, `${JSON.stringify(d)}\n`);
+            if (!d.allowed) process.stderr.write(`cordon: network: refused ${d.host}:${d.port}: ${d.reason}\n`);
+          },
+        })
+      : undefined;
   const scratch = policy.privateTmp ? createScratch(owner) : undefined;
   try {
     const spec: LaunchSpec = {
-      ...planRun(policy, workdir, scratch),
+      ...planRun(policy, workdir, scratch, proxy?.port),
       maxAbi,
       command: rest,
       reportFd: reportTo === undefined ? undefined : REPORT_FD,
@@ -169,9 +202,29 @@ export async function runCommand(argv: string[]): Promise<number> {
       tmpdir: scratch?.tmp,
       user: policy.user,
     });
-    return await launch(launcher, spec, reportTo, env, { inherit: policy.env.inherit, removed });
+    const childEnv = proxy ? { ...env, ...proxyEnv(proxy.port) } : env;
+    return await launch(launcher, spec, reportTo, reportFile, childEnv, { inherit: policy.env.inherit, removed });
   } finally {
     scratch?.remove();
+    await proxy?.close();
+    if (reportFile !== undefined) closeSync(reportFile);
+    if (netLog !== undefined) closeSync(netLog);
+  }
+}
+
+/** Opens a file cordon writes for the caller, refusing a symlink. */
+function openOutput(flag: string, path: string, append: boolean): number {
+  // libuv opens with O_CLOEXEC already.
+  const { O_WRONLY, O_CREAT, O_NOFOLLOW, O_APPEND, O_TRUNC } = fsConstants;
+  try {
+    return openSync(path, O_WRONLY | O_CREAT | O_NOFOLLOW | (append ? O_APPEND : O_TRUNC), 0o644);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === "ELOOP"
+        ? `${flag}: ${path} is a symbolic link; cordon does not write through one (the sandboxed command may have planted it)`
+        : `${flag}: cannot open ${path}: ${code ?? String(error)}`,
+    );
   }
 }
 
@@ -189,6 +242,7 @@ function launch(
   launcher: string,
   spec: LaunchSpec,
   reportTo: string | undefined,
+  reportFile: number | undefined,
   env: NodeJS.ProcessEnv,
   envReport: EnvReport,
 ): Promise<number> {
@@ -214,7 +268,7 @@ function launch(
     stream.on("close", () => {
       const text = withEnv(Buffer.concat(report).toString("utf8"), envReport);
       if (reportTo === "-") process.stderr.write(text);
-      else if (reportTo !== undefined) writeFileSync(reportTo, text);
+      else if (reportFile !== undefined) writeSync(reportFile, text);
       done();
     });
   });

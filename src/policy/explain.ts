@@ -108,8 +108,24 @@ export function explainPolicy({ policy, source, workdir, probe }: ExplainInput):
   for (const rule of probe.seccomp_rules ?? []) out.push(`  ${rule}`);
   out.push("");
   out.push(
-    `network:   ${policy.network === "host" ? "host (unrestricted)" : "none: TCP denied by Landlock, every inet socket refused by seccomp"}`,
+    `network:   ${
+      policy.network === "host"
+        ? "host (UNRESTRICTED)"
+        : policy.network === "proxy"
+          ? "proxy: TCP only to cordon's egress proxy on 127.0.0.1 (Landlock), UDP and raw refused (seccomp)"
+          : "none: TCP denied by Landlock, every inet socket refused by seccomp"
+    }`,
   );
+  for (const rule of policy.egress.rules) {
+    out.push(
+      `  allow ${rule.allow.join(", ")}${rule.binaries ? ` for ${rule.binaries.join(", ")}` : ""}  (${rule.name})`,
+    );
+  }
+  if (policy.directTcpPorts.length) {
+    out.push(
+      `  direct TCP to ports ${policy.directTcpPorts.join(", ")} on ANY address (Landlock filters ports, not addresses)`,
+    );
+  }
   out.push(
     `unix sockets: ${policy.allowUnixSockets ? "allowed (below ABI 9 any pathname socket the command can name is reachable)" : "refused by seccomp (socketpair works)"}`,
   );

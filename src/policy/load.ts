@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { type PolicyDocument, policySchema } from "./schema.js";
@@ -115,12 +115,29 @@ export function validatePolicy(doc: unknown, file: string): PolicyDocument {
 }
 
 /** Reads and validates a policy file (YAML, of which JSON is a subset). */
-export function loadPolicyFile(file: string): PolicyDocument {
+export function loadPolicyFile(file: string, { noFollow = false }: { noFollow?: boolean } = {}): PolicyDocument {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    if (noFollow) {
+      const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        if (!fstatSync(fd).isFile())
+          throw Object.assign(new Error("not a regular file"), { code: "not a regular file" });
+        text = readFileSync(fd, "utf8");
+      } finally {
+        closeSync(fd);
+      }
+    } else {
+      text = readFileSync(file, "utf8");
+    }
   } catch (error) {
-    throw new PolicyError(file, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PolicyError(
+      file,
+      code === "ELOOP"
+        ? "is a symbolic link: a policy file found in the workdir must be a regular file (the sandboxed command can write there and could point it anywhere)"
+        : `cannot read: ${code ?? String(error)}`,
+    );
   }
   const parsed = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const problem = parsed.errors[0];

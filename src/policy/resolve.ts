@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { normalizeAccess } from "../launcher/access.js";
 import type { Compat, GapName, RlimitName } from "../launcher/spec.js";
+import { checkAllowEntry, type EgressPolicy } from "../network/index.js";
 import type { EnvPolicy } from "../sandbox/env.js";
 import { keyPath, loadPolicyFile, PolicyError, validatePolicy } from "./load.js";
 import { expandPath, kernelPath, type PathContext, PathExpansionError } from "./paths.js";
@@ -53,7 +54,10 @@ export interface ResolvedPolicy {
   newSession: boolean;
   network: NetworkMode;
   allowUnixSockets: boolean;
-  allowHosts: string[];
+  /** Proxy mode's allowlist. */
+  egress: EgressPolicy;
+  /** TCP ports reachable directly, on any address (Landlock filters ports). */
+  directTcpPorts: number[];
   env: EnvPolicy;
   notEnforced: NotEnforced[];
 }
@@ -63,7 +67,7 @@ function callerContext(baseDir: string): PathContext {
 }
 
 /** Loads a profile or a file and everything it extends, base first. */
-export function loadChain(source: string, seen: string[] = []): Layer[] {
+export function loadChain(source: string, seen: string[] = [], options: { noFollow?: boolean } = {}): Layer[] {
   if (isProfile(source)) {
     const profile = PROFILES.get(source);
     if (!profile) throw new Error(`unknown profile '${source}'`);
@@ -74,7 +78,7 @@ export function loadChain(source: string, seen: string[] = []): Layer[] {
   if (seen.includes(key)) {
     throw new PolicyError(file, `extends itself through ${[...seen, key].join(" -> ")}`);
   }
-  return chainFrom(loadPolicyFile(file), file, dirname(file), [...seen, key]);
+  return chainFrom(loadPolicyFile(file, options), file, dirname(file), [...seen, key]);
 }
 
 /** A layer for a document (a file's, or an object given to the SDK, whose
@@ -100,6 +104,8 @@ export function flagsLayer(doc: PolicyDocument): Layer {
 
 interface Pending {
   written: string;
+  /** Already a path (the workdir): no ~ or ${VAR} expansion. */
+  literal?: boolean;
   access: string;
   optional: boolean;
   origin: string;
@@ -108,6 +114,7 @@ interface Pending {
 }
 
 function expand(p: Pending): { path: string; steps: string[] } {
+  if (p.literal) return { path: p.written, steps: [] };
   try {
     return expandPath(p.written, p.ctx);
   } catch (error) {
@@ -142,6 +149,16 @@ function mergeRules(pending: Pending[]): ResolvedRule[] {
 
 const L7_KEYS = ["path", "protocol", "tls", "enforcement", "access", "rules", "deny_rules", "allowed_ips"] as const;
 
+/** host:port needs brackets around an IPv6 address. */
+function formatHost(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+function checkEntry(entry: string, source: string, key: string): void {
+  const problem = checkAllowEntry(entry);
+  if (problem) throw new PolicyError(source, `${key}: ${problem} (got ${JSON.stringify(entry)})`);
+}
+
 /** Folds a chain of layers into the effective policy. Lists add up (rules,
  * accepted gaps, hosts, limits, env); a scalar set by a later layer replaces
  * the earlier one. `workdir` is granted read+write+exec when the effective
@@ -158,11 +175,20 @@ export function resolvePolicy(layers: Layer[], workdir: string): ResolvedPolicy 
     newSession: false,
     network: "none",
     allowUnixSockets: false,
-    allowHosts: [],
+    egress: { rules: [] },
+    directTcpPorts: [],
     env: { inherit: "minimal", pass: [], set: {}, scrub: [] },
     notEnforced: [],
   };
   let includeWorkdir: { value: boolean; origin: string } = { value: false, origin: "" };
+  let modeSource: string | undefined;
+  const addEgress = (ruleName: string, allow: string[], binaries: string[] | undefined) => {
+    const same = out.egress.rules.find(
+      (r) => r.name === ruleName && r.binaries === undefined && binaries === undefined,
+    );
+    if (same) same.allow.push(...allow);
+    else out.egress.rules.push({ name: ruleName, allow, ...(binaries ? { binaries } : {}) });
+  };
 
   for (const layer of layers) {
     const { doc, name } = layer;
@@ -205,25 +231,52 @@ export function resolvePolicy(layers: Layer[], workdir: string): ResolvedPolicy 
     if (proc?.new_session !== undefined) out.newSession = proc.new_session;
 
     const net = doc.network;
-    if (net?.mode) out.network = net.mode;
+    if (net?.mode) {
+      out.network = net.mode;
+      modeSource = name;
+    }
     if (net?.allow_unix_sockets !== undefined) out.allowUnixSockets = net.allow_unix_sockets;
-    if (net?.allow) out.allowHosts.push(...net.allow);
+    net?.allow?.forEach((entry, i) => {
+      checkEntry(entry, name, `network.allow[${i}]`);
+      addEgress(`${name === "flags" ? "--allow-host" : "network.allow"}`, [entry], undefined);
+    });
+    for (const port of net?.direct_tcp_ports ?? []) {
+      if (!out.directTcpPorts.includes(port)) out.directTcpPorts.push(port);
+    }
 
     if (doc.env?.inherit) out.env.inherit = doc.env.inherit;
     out.env.pass.push(...(doc.env?.pass ?? []));
     out.env.scrub.push(...(doc.env?.scrub ?? []));
     Object.assign(out.env.set, doc.env?.set ?? {});
 
+    // OpenShell's network rules: each endpoint's host and port are enforced
+    // by the proxy (with allowed_ips as explicit address grants), binaries
+    // by identifying the connecting process. L7 inspection is not.
     for (const [rule, policy] of Object.entries(doc.network_policies ?? {})) {
-      const endpoints = (policy.endpoints ?? []).map((e) => `${e.host}:${e.port}`).join(", ") || "no endpoints";
-      const l7 = (policy.endpoints ?? []).some((e) => L7_KEYS.some((k) => e[k] !== undefined));
-      out.notEnforced.push({
-        key: `network_policies.${rule}`,
-        source: name,
-        reason:
-          `allows ${endpoints}${policy.binaries?.length ? ` for ${policy.binaries.map((b) => b.path).join(", ")}` : ""}` +
-          `${l7 ? " with L7 rules" : ""}; cordon has no egress proxy yet, so the network stays closed`,
+      const allow: string[] = [];
+      (policy.endpoints ?? []).forEach((e, i) => {
+        const where = `network_policies.${rule}.endpoints[${i}]`;
+        allow.push(`${formatHost(e.host)}:${e.port}`);
+        checkEntry(allow[allow.length - 1] as string, name, where);
+        for (const ip of e.allowed_ips ?? []) {
+          const entry = `${formatHost(ip)}:${e.port}`;
+          checkEntry(entry, name, `${where}.allowed_ips`);
+          allow.push(entry);
+        }
+        const l7 = L7_KEYS.filter((k) => k !== "allowed_ips" && e[k] !== undefined);
+        if (l7.length) {
+          out.notEnforced.push({
+            key: where,
+            source: name,
+            reason: `L7 inspection (${l7.join(", ")}) is not enforced: cordon allows or refuses ${e.host}:${e.port} as a whole`,
+          });
+        }
       });
+      addEgress(
+        `network_policies.${rule}`,
+        allow,
+        policy.binaries?.map((b) => b.path),
+      );
     }
     for (const middleware of Object.keys(doc.network_middlewares ?? {})) {
       out.notEnforced.push({
@@ -234,20 +287,24 @@ export function resolvePolicy(layers: Layer[], workdir: string): ResolvedPolicy 
     }
   }
 
-  if (out.network === "proxy") {
-    out.notEnforced.push({
-      key: "network.mode",
-      source: layers.findLast((l) => l.doc.network?.mode)?.name ?? "policy",
-      reason: "proxy mode is not built yet; the network stays closed (as mode: none)",
-    });
+  // Egress rules mean proxy mode; a mode that contradicts them is an error,
+  // not a silent choice between them.
+  if (out.egress.rules.length) {
+    if (modeSource === undefined) out.network = "proxy";
+    else if (out.network !== "proxy") {
+      throw new PolicyError(
+        modeSource,
+        `network.mode: '${out.network}' contradicts the egress rules (${out.egress.rules.map((r) => r.name).join(", ")}); use mode: proxy`,
+      );
+    }
   }
-  if (out.allowHosts.length > 0) {
-    out.notEnforced.push({
-      key: "network.allow",
-      source: layers.findLast((l) => l.doc.network?.allow)?.name ?? "policy",
-      reason: `allows ${out.allowHosts.join(", ")}; needs the egress proxy, not built yet`,
-    });
+  if (out.directTcpPorts.length && out.network === "host") {
+    throw new PolicyError(
+      modeSource ?? "policy",
+      "network.direct_tcp_ports: with mode: host every port is open already",
+    );
   }
+
   if (out.group !== undefined && out.user === undefined) {
     const source = layers.findLast((l) => l.doc.process?.run_as_group !== undefined)?.name ?? "policy";
     throw new PolicyError(source, "process.run_as_group: give process.run_as_user too");
@@ -255,6 +312,7 @@ export function resolvePolicy(layers: Layer[], workdir: string): ResolvedPolicy 
   if (includeWorkdir.value) {
     pending.push({
       written: workdir,
+      literal: true,
       access: "rwx",
       optional: false,
       origin: includeWorkdir.origin,

@@ -56,9 +56,21 @@ export const processSchema = z.strictObject({
 });
 
 export const networkSchema = z.strictObject({
-  mode: z.enum(["none", "host", "proxy"]).optional().describe("none (default), host (unrestricted), proxy"),
+  mode: z
+    .enum(["none", "host", "proxy"])
+    .optional()
+    .describe("none (default; proxy when there are egress rules), proxy (allowlist), host (unrestricted)"),
   allow_unix_sockets: z.boolean().optional(),
-  allow: z.array(z.string().min(1)).optional().describe("proxy mode: HOST[:PORT] patterns (not enforced yet)"),
+  allow: z
+    .array(z.string().min(1))
+    .optional()
+    .describe(
+      "proxy mode: destinations, e.g. example.org, *.example.org:443, 10.0.0.0/8, [::1]:8080 (docs/network.md)",
+    ),
+  direct_tcp_ports: z
+    .array(z.number().int().min(1).max(65535))
+    .optional()
+    .describe("TCP ports reachable directly, bypassing the proxy: on ANY address (Landlock filters ports)"),
 });
 
 const endpoint = z.strictObject({

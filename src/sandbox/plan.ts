@@ -1,12 +1,36 @@
-import { statSync } from "node:fs";
-import { resolve } from "node:path";
+import { lstatSync, realpathSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { LaunchSpec } from "../launcher/spec.js";
 import type { ResolvedPolicy } from "../policy/resolve.js";
 import type { Scratch } from "./scratch.js";
 
+/** The workdir is granted read+write+exec, and it often sits inside a
+ * directory an earlier sandboxed run could write (a project's
+ * subdirectory). A symlink planted there would move that grant anywhere: a
+ * workdir whose last component is a symlink leading outside its parent is
+ * refused. Give the resolved path when such a link is intended. */
+function refuseEscapingLink(path: string): void {
+  let isLink = false;
+  try {
+    isLink = lstatSync(path).isSymbolicLink();
+  } catch {
+    return; // missing: reported by the caller
+  }
+  if (!isLink) return;
+  const target = realpathSync(path);
+  const parent = realpathSync(dirname(path));
+  if (target !== parent && !target.startsWith(parent === "/" ? "/" : `${parent}/`)) {
+    throw new Error(
+      `workdir ${path} is a symbolic link to ${target}, outside its parent directory: refusing it ` +
+        "(a sandboxed command may have planted it); give the resolved path if it is intended",
+    );
+  }
+}
+
 /** Checks that the workdir exists and is a directory; returns it absolute. */
 export function checkWorkdir(workdir: string): string {
   const path = resolve(workdir);
+  refuseEscapingLink(path);
   let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(path);
@@ -24,7 +48,11 @@ export function planRun(
   policy: ResolvedPolicy,
   workdir: string,
   scratch?: Pick<Scratch, "root" | "tmp" | "home">,
+  proxyPort?: number,
 ): Omit<LaunchSpec, "command"> {
+  if (policy.network === "proxy" && proxyPort === undefined) {
+    throw new Error("the policy asks for the egress proxy but none is running");
+  }
   const rules = policy.rules.map(({ path, access, optional }) => ({ path, access, optional }));
   const setenv: Record<string, string> = {};
   if (policy.privateTmp) {
@@ -36,6 +64,12 @@ export function planRun(
   return {
     rules,
     net: policy.network === "host" ? "host" : "none",
+    // The proxy's port is the only way out in proxy mode; direct ports are
+    // the policy's explicit exceptions.
+    allowTcpConnect: [
+      ...(policy.network === "proxy" && proxyPort !== undefined ? [proxyPort] : []),
+      ...policy.directTcpPorts,
+    ],
     compat: policy.compat,
     acceptGaps: policy.acceptGaps,
     minAbi: policy.minAbi,

@@ -4,6 +4,7 @@ import type { Readable, Writable } from "node:stream";
 import { launcherPath } from "../launcher/binary.js";
 import { type EnforcementReport, type EnvReport, parseReport } from "../launcher/report.js";
 import { type LaunchSpec, launcherArgs } from "../launcher/spec.js";
+import { type Decision, EgressProxy, proxyEnv } from "../network/index.js";
 import { PolicyError, validatePolicy } from "../policy/load.js";
 import { isProfile } from "../policy/profiles.js";
 import { chainFrom, type Layer, loadChain, type ResolvedPolicy, resolvePolicy } from "../policy/resolve.js";
@@ -76,6 +77,8 @@ export interface ExecResult<Out = string> {
   report: EnforcementReport | null;
   /** Denials read from the command's stderr (a hint, not an audit log). */
   violations: Violation[];
+  /** Proxy mode: every egress decision for this run's processes. */
+  network: Decision[];
 }
 
 /** A running sandboxed command with streams, as from child_process.spawn. */
@@ -111,6 +114,7 @@ export class Sandbox {
   private readonly shell: string;
   private readonly launcher: string;
   private readonly maxAbi?: number;
+  private proxy?: Promise<EgressProxy>;
 
   constructor(options: SandboxOptions) {
     if (!options || typeof options.workdir !== "string") throw new TypeError("Sandbox: options.workdir is required");
@@ -128,6 +132,21 @@ export class Sandbox {
     this.shell = options.shell ?? "bash";
     this.launcher = launcherPath();
     this.maxAbi = options.maxAbi;
+  }
+
+  /** The egress proxy of this sandbox, started on first use (proxy mode). */
+  private egress(): Promise<EgressProxy> | undefined {
+    if (this.policy.network !== "proxy") return undefined;
+    this.proxy ??= EgressProxy.start({ policy: this.policy.egress });
+    return this.proxy;
+  }
+
+  /** Stops the egress proxy, if one was started. Commands still running
+   * lose their network. */
+  async close(): Promise<void> {
+    const proxy = this.proxy;
+    this.proxy = undefined;
+    if (proxy) await (await proxy).close();
   }
 
   /** Same as the constructor; async for symmetry with callers that await. */
@@ -154,11 +173,12 @@ export class Sandbox {
   }
 
   /** Starts a command with streams. String commands run through the shell. */
-  spawn(command: string | readonly string[], options: ExecOptions = {}): SandboxProcess {
-    return this.start(this.argv(command), options, "pipe").process;
+  async spawn(command: string | readonly string[], options: ExecOptions = {}): Promise<SandboxProcess> {
+    const proxy = await this.egress();
+    return this.start(this.argv(command), options, "pipe", proxy).process;
   }
 
-  private start(argv: string[], options: ExecOptions, stdin: "pipe" | "ignore") {
+  private start(argv: string[], options: ExecOptions, stdin: "pipe" | "ignore", proxy: EgressProxy | undefined) {
     const cwd = this.cwd(options.cwd);
     const owner = this.policy.user === undefined ? undefined : resolveIdentity(this.policy.user, this.policy.group);
     const scratch: Scratch | undefined = this.policy.privateTmp ? createScratch(owner) : undefined;
@@ -172,7 +192,7 @@ export class Sandbox {
       });
       envReport = { inherit: this.policy.env.inherit, removed };
       const spec: LaunchSpec = {
-        ...planRun(this.policy, this.workdir, scratch),
+        ...planRun(this.policy, this.workdir, scratch, proxy?.port),
         cwd,
         // A session of its own that nothing can leave: the whole tree can
         // be found and killed, and no terminal is shared with the caller.
@@ -184,7 +204,7 @@ export class Sandbox {
       };
       child = spawn(this.launcher, launcherArgs(spec), {
         stdio: [stdin, "pipe", "pipe", "pipe"],
-        env: { ...env, ...options.env },
+        env: { ...env, ...(proxy ? proxyEnv(proxy.port) : {}), ...options.env },
       });
     } catch (error) {
       scratch?.remove();
@@ -199,6 +219,12 @@ export class Sandbox {
     const killAll = (signal: NodeJS.Signals) => {
       if (pid === undefined) return;
       killSession(pid, signal);
+    };
+    let swept = false;
+    const sweep = () => {
+      if (swept) return;
+      swept = true;
+      killAll("SIGKILL");
     };
     const terminate = () => {
       killAll(options.killSignal ?? "SIGTERM");
@@ -246,12 +272,25 @@ export class Sandbox {
         fail(error);
       });
       // The command is gone: whatever it left running in its session goes
-      // with it, so nothing outlives the run or holds its pipes open.
-      child.on("exit", () => killAll("SIGKILL"));
+      // with it, so nothing outlives the run or holds its pipes open. The
+      // process group (the usual case) at once; the rest of the session
+      // (processes that moved to a group of their own) after a scan of
+      // /proc, off the path to the result.
+      child.on("exit", () => {
+        if (pid === undefined) return;
+        try {
+          process.kill(-pid, "SIGKILL");
+        } catch {
+          // nothing left in the group
+        }
+        setImmediate(sweep);
+      });
       child.on("close", (exitCode, signal) => {
         for (const timer of timers) clearTimeout(timer);
         options.cancelSignal?.removeEventListener("abort", onAbort);
-        scratch?.remove();
+        // Nothing of the run may be alive while its directory is deleted.
+        sweep();
+        scratch?.remove({ mayRace: false });
         done({ exitCode, signal, timedOut, aborted });
       });
     });
@@ -282,7 +321,14 @@ export class Sandbox {
   async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult<string | Buffer>> {
     const argv = this.argv(command);
     const display = typeof command === "string" ? command : argv.join(" ");
-    const { process: proc, started } = this.start(argv, options, options.input === undefined ? "ignore" : "pipe");
+    const proxy = await this.egress();
+    const seen = proxy?.decisions.length ?? 0;
+    const { process: proc, started } = this.start(
+      argv,
+      options,
+      options.input === undefined ? "ignore" : "pipe",
+      proxy,
+    );
     const max = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
     const out = new CappedOutput(max);
     const err = new CappedOutput(max);
@@ -313,6 +359,9 @@ export class Sandbox {
       truncated: out.truncated || err.truncated ? { stdout: out.truncated, stderr: err.truncated } : false,
       report,
       violations: findViolations(stderrText),
+      // The run's session id is its launcher's pid: every process of the
+      // run stays in that session (--lock-session).
+      network: (proxy?.decisions.slice(seen) ?? []).filter((d) => d.sid === proc.pid),
     };
     if (options.reject && (ended.exitCode !== 0 || ended.signal || ended.timedOut || ended.aborted)) {
       const why = ended.timedOut

@@ -115,7 +115,7 @@ for (const who of IDENTITIES) {
       const cases: [string[], RegExp][] = [
         [["run", "--allow", `${t.proj}:rz`, "--", "true"], /--allow: access 'rz' has 'z'/],
         [["run", "--allow", "nocolon", "--", "true"], /--allow: 'nocolon' is not PATH:ACCESS/],
-        [["run", "--net", "proxy", "--", "true"], /--net: 'proxy' is not one of none, host/],
+        [["run", "--net", "udp", "--", "true"], /--net: 'udp' is not one of none, host, proxy/],
         [["run", "--profile", "nope", "--", "true"], /--profile: unknown profile 'nope'/],
         [["run", "--workdir", join(t.root, "missing"), "--", "true"], /workdir .*missing: ENOENT/],
         [["run", "--bogus", "--", "true"], /--bogus: unknown option/],

@@ -124,14 +124,17 @@ for (const who of IDENTITIES) {
         as: who,
       });
       assert.equal(hard.status, 125);
-      assert.match(hard.stderr, /network_policies.api .*api.example.com:443 for \/usr\/bin\/curl with L7 rules/);
+      assert.match(
+        hard.stderr,
+        /network_policies.api.endpoints\[0\] .*L7 inspection \(protocol\) is not enforced: cordon allows or refuses api.example.com:443 as a whole/,
+      );
       assert.equal(existsSync(marker), false);
       const best = cli(
         ["run", "--workdir", t.proj, "--policy", policyFile(policy), "--compat", "best", "--", "touch", marker],
         { as: who },
       );
       assert.equal(best.status, 0, best.stderr);
-      assert.match(best.stderr, /warning: not enforced \(best_effort\):\n {2}network_policies.api/);
+      assert.match(best.stderr, /warning: not enforced \(best_effort\):\n {2}network_policies.api.endpoints\[0\]/);
       assert.equal(existsSync(marker), true);
     });
 
@@ -202,11 +205,14 @@ describe("the OpenShell-format fixture", () => {
   });
   after(() => t.cleanup());
 
-  it("validates unchanged and reports its network rules as not enforced", () => {
+  it("validates unchanged and reports only its L7 rules as not enforced", () => {
     const r = cli(["policy", "validate", FIXTURE], { as: ROOT_USER });
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /not enforced yet: network_policies.package_index/);
-    assert.match(r.stdout, /not enforced yet: network_policies.example_api: .* with L7 rules/);
+    assert.doesNotMatch(r.stdout, /network_policies.package_index/, "host, port and binaries are enforced");
+    assert.match(
+      r.stdout,
+      /not enforced yet: network_policies.example_api.endpoints\[0\]: L7 inspection \(protocol, enforcement, access\)/,
+    );
   });
 
   it("means the same thing: read_only is read+exec, read_write is read+write, the workdir is included", () => {
@@ -220,7 +226,7 @@ describe("the OpenShell-format fixture", () => {
     assert.match(r.stdout, /run as nobody:nogroup/);
   });
 
-  it("runs as its run_as_user, enforces its filesystem policy, and warns about the network rules", () => {
+  it("runs as its run_as_user, enforces its filesystem policy, and warns about the L7 rules", () => {
     const r = cli(
       [
         "run",
@@ -238,11 +244,11 @@ describe("the OpenShell-format fixture", () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, "nobody\nok\ndenied\n");
     assert.match(r.stderr, /warning: not enforced \(best_effort\)/);
-    assert.match(r.stderr, /network_policies.package_index/);
+    assert.match(r.stderr, /network_policies.example_api.endpoints\[0\]/);
     assert.equal(readFileSync(t.secret, "utf8"), "sibling secret\n");
   });
 
-  it("the same file in hard mode refuses and names the keys", () => {
+  it("the same file in hard mode refuses and names the L7 keys", () => {
     const r = cli(["run", "--policy", FIXTURE, "--compat", "hard", "--workdir", t.proj, "--", "true"], {
       as: ROOT_USER,
     });

@@ -174,9 +174,12 @@ describe("Sandbox.exec", () => {
       () =>
         new Sandbox({
           workdir: projA,
-          policy: { version: 1, network_policies: { api: { endpoints: [{ host: "a.example", port: 443 }] } } },
+          policy: {
+            version: 1,
+            network_policies: { api: { endpoints: [{ host: "a.example", port: 443, protocol: "rest" }] } },
+          },
         }),
-      /network_policies.api/,
+      /network_policies.api.endpoints\[0\]: L7 inspection/,
     );
   });
 });
@@ -184,7 +187,7 @@ describe("Sandbox.exec", () => {
 describe("Sandbox.spawn", () => {
   it("streams output and reports the exit", async () => {
     const sb = new Sandbox({ workdir: projA });
-    const p = sb.spawn("for i in 1 2 3; do echo line$i; done; exit 2");
+    const p = await sb.spawn("for i in 1 2 3; do echo line$i; done; exit 2");
     const chunks: string[] = [];
     p.stdout.on("data", (c: Buffer) => chunks.push(c.toString()));
     p.stderr.resume();
@@ -197,7 +200,7 @@ describe("Sandbox.spawn", () => {
 
   it("takes stdin as a stream and can be killed", async () => {
     const sb = new Sandbox({ workdir: projA });
-    const p = sb.spawn(["cat"]);
+    const p = await sb.spawn(["cat"]);
     let out = "";
     p.stdout.on("data", (c: Buffer) => {
       out += c.toString();

@@ -607,7 +607,11 @@ for (const who of IDENTITIES) {
       const fixed = [
         /^arch: .*-> kill process$/,
         /^socket: families other than unix, inet, inet6, netlink -> EAFNOSUPPORT$/,
+        /^socket: netlink other than NETLINK_ROUTE \(sock_diag, audit, uevent\) -> EPERM$/,
         /^ioctl: TIOCSTI, TIOCLINUX -> EPERM$/,
+        who.uid === 0
+          ? /^chmod, fchmod, fchmodat, fchmodat2: setuid, setgid or other-writable bits -> EPERM \(the command runs as uid 0\)$/
+          : /^chmod, fchmod, fchmodat, fchmodat2: setuid or setgid bits -> EPERM$/,
         /^io_uring_setup, io_uring_enter, io_uring_register -> EPERM$/,
         /^clone, unshare: with CLONE_NEWUSER -> EPERM$/,
         /^clone3 -> ENOSYS/,
