@@ -82,14 +82,16 @@ bool caps_held(const struct caps *c)
 
 void drop_bounding_set(void)
 {
-	int last = last_cap();
-
 	/* Needs CAP_SETPCAP, so it comes before the identity switch and the
-	 * capset below. Without CAP_SETPCAP the set stays as it is; with
-	 * no_new_privs set, execve cannot use it to regain anything. */
-	for (int cap = 0; cap <= last; cap++)
-		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
-			prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	 * capset below. Without CAP_SETPCAP it stays as it is (with
+	 * no_new_privs set, execve cannot use it to regain anything). One
+	 * prctl a capability: EINVAL past the last one the kernel knows. */
+	for (int cap = 0;; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno == EINVAL || errno == EPERM)
+			break;
+	}
 }
 
 int clear_caps(char *err, size_t errlen)

@@ -35,8 +35,8 @@ export function proxyEnv(port: number): Record<string, string> {
     PIP_PROXY: http,
     // cargo's http.proxy (cargo also reads HTTPS_PROXY/http_proxy).
     CARGO_HTTP_PROXY: http,
-    // Node >= 24 (and 22.21+): fetch() and the http/https modules use HTTP(S)_PROXY. Node 20 ignores it: its fetch
-    // connects directly and fails with EACCES.
+    // Node >= 24 and >= 22.21: fetch() (and from 24.5/22.21 the http/https modules) use HTTP(S)_PROXY. Node 20
+    // ignores it: its fetch connects directly and fails with EACCES.
     NODE_USE_ENV_PROXY: "1",
   };
 }

@@ -338,6 +338,10 @@ export class EgressProxy {
       socket,
       setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS),
     );
+    // A client that ends before its handshake is done will never finish it (the socket is half-open).
+    socket.once("end", () => {
+      if (this.#deadlines.has(socket)) socket.destroy();
+    });
     socket.once("data", (chunk: Buffer) => {
       socket.pause();
       if (chunk[0] === 0x05) {

@@ -841,6 +841,35 @@ describe("egress proxy: load", () => {
     socket.destroy();
   });
 
+  it("clients that leave mid-handshake leave nothing behind", async () => {
+    const partial = [
+      "", // connect and close
+      "\x05", // half a SOCKS5 greeting
+      "\x05\x01\x00\x05\x01", // greeting and half a request
+      "CONNECT 127.0.0.1:", // half a CONNECT
+      "GET http://app.test/ HTTP/1.1\r\nHost: app", // half a request head
+    ];
+    await Promise.all(
+      partial.map(async (bytes) => {
+        const socket = await connectTo(proxy.port);
+        socket.on("error", () => {});
+        const closed = new Promise<void>((resolveClosed, reject) => {
+          const timer = setTimeout(() => reject(new Error(`${JSON.stringify(bytes)}: still open after 3 s`)), 3000);
+          socket.once("close", () => {
+            clearTimeout(timer);
+            resolveClosed();
+          });
+        });
+        socket.end(bytes);
+        socket.resume();
+        await closed; // the proxy closes its end at once, not at the 30 s handshake deadline
+      }),
+    );
+    const reset = await connectTo(proxy.port);
+    reset.write("\x05\x01");
+    reset.resetAndDestroy();
+  });
+
   it("leaves no open connection and no socket behind", async () => {
     await until(
       "every upstream connection to close",

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { addressClass, formatIp, normalizeHost, parseIp } from "../../src/network/allowlist.js";
-import { precheck } from "../../src/network/decide.js";
+import { evaluate, precheck } from "../../src/network/decide.js";
 import { checkAllowEntry, type DecisionInput, decide, type EgressPolicy, proxyEnv } from "../../src/network/index.js";
 
 const PUBLIC_V4 = "93.184.216.34";
@@ -340,10 +340,24 @@ describe("decide: non-public addresses", () => {
   });
 
   it("a refusal names the entry that would allow it", () => {
-    const r = decide(named, input("service.test", 8080, ["127.0.0.1"]));
-    assert.equal(r.allowed, false);
-    const v6 = decide(named, input("service.test", 8080, ["::1"]));
+    assert.equal(
+      evaluate(named, input("service.test", 8080, ["127.0.0.1"])).hint,
+      'allow "127.0.0.1:8080" in rule "n" (cordon run --allow-host 127.0.0.1:8080, or that rule\'s allow list)',
+    );
+    const v6 = evaluate(named, input("service.test", 8080, ["::1"]));
     assert.match(v6.reason, /::1, loopback/);
+    assert.match(v6.hint, /^allow "\[::1\]:8080" in rule "n"/);
+    assert.equal(
+      evaluate(named, input("other.test", 443, [PUBLIC_V4])).hint,
+      'allow "other.test:443" (cordon run --allow-host other.test:443, or network.allow in the policy)',
+    );
+    assert.match(evaluate(named, input("::1", 80)).hint, /^allow "\[::1\]:80" \(cordon run --allow-host \[::1\]:80/);
+    const bin = policy({ name: "b", allow: ["x.test"], binaries: ["/usr/bin/curl"] });
+    assert.equal(
+      evaluate(bin, input("x.test", 1, [PUBLIC_V4], "/usr/bin/wget")).hint,
+      'add "/usr/bin/wget" to the binaries of rule "b", or allow "x.test:1" in a rule without binaries',
+    );
+    assert.equal(evaluate(bin, input("x.test", 1, [PUBLIC_V4], "/usr/bin/curl")).hint, "");
   });
 
   it("property: a name-only rule refuses any address in a non-public IPv4 range", () => {
