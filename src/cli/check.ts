@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { release } from "node:os";
 import { promisify } from "node:util";
+import { ABI_FEATURES, type AbiFeature } from "../launcher/abi.js";
 import { launcherPath } from "../launcher/binary.js";
 import { parseOptions, UsageError } from "./args.js";
 
@@ -37,25 +38,12 @@ export interface Probe {
   cap_bounding: string;
 }
 
-/** A protection and the ABI that brings it. */
-const FEATURES = [
-  { abi: 1, name: "filesystem", what: "deny-by-default filesystem access (read, write, execute, create, remove)" },
-  { abi: 2, name: "refer", what: "rename and link across directories (without it they fail with EXDEV)" },
-  { abi: 3, name: "truncate", what: "truncation denied outside writable paths" },
-  { abi: 4, name: "net-tcp", what: "TCP bind and connect denied by Landlock (seccomp refuses inet sockets too)" },
-  { abi: 5, name: "ioctl-dev", what: "device ioctls denied outside writable paths" },
-  { abi: 6, name: "scopes", what: "signals and abstract unix sockets confined to the sandbox" },
-  { abi: 7, name: "audit", what: "denials logged to the audit log (LOG_NEW_EXEC_ON)" },
-  { abi: 9, name: "resolve-unix", what: "connect() to pathname unix sockets denied" },
-  { abi: 10, name: "net-udp", what: "UDP bind and send denied" },
-] as const;
-
 export interface CheckResult {
   kernel: string;
   usable: boolean;
   probe: Probe;
   lsm: string | null;
-  features: { name: string; abi: number; available: boolean; what: string }[];
+  features: (AbiFeature & { available: boolean })[];
   remediation: string[];
 }
 
@@ -104,7 +92,7 @@ export async function checkHost(maxAbi?: number): Promise<CheckResult> {
     usable,
     probe,
     lsm,
-    features: FEATURES.map((f) => ({ ...f, available: probe.abi >= f.abi })),
+    features: ABI_FEATURES.map((f) => ({ ...f, available: probe.abi >= f.abi })),
     remediation,
   };
 }

@@ -1,26 +1,6 @@
 import type { Probe } from "../cli/check.js";
+import { ABI_FEATURES } from "../launcher/abi.js";
 import type { ResolvedPolicy, ResolvedRule } from "./resolve.js";
-
-/** What the running ABI gives, one line a protection. */
-const FEATURES: { abi: number; what: string; fallback?: string }[] = [
-  { abi: 1, what: "filesystem access outside the grants denied (read, write, execute, create, remove)" },
-  { abi: 2, what: "rename and link across directories inside writable grants (REFER)" },
-  { abi: 3, what: "truncation outside writable grants denied" },
-  {
-    abi: 4,
-    what: "TCP bind and connect denied by Landlock (with the network off)",
-    fallback: "seccomp refuses inet sockets",
-  },
-  { abi: 5, what: "device ioctls outside writable grants denied" },
-  { abi: 6, what: "signals and abstract unix sockets outside the sandbox unreachable (scopes)" },
-  { abi: 7, what: "denials logged to the audit log" },
-  {
-    abi: 9,
-    what: "connect() to pathname unix sockets denied by Landlock",
-    fallback: "seccomp refuses unix sockets unless allowed",
-  },
-  { abi: 10, what: "UDP denied by Landlock", fallback: "seccomp refuses inet sockets with the network off" },
-];
 
 function isUnder(path: string, ancestor: string): boolean {
   return ancestor === "/" ? path !== "/" : path.startsWith(`${ancestor}/`);
@@ -88,7 +68,7 @@ export function explainPolicy({ policy, source, workdir, probe }: ExplainInput):
     );
   } else {
     out.push(`kernel: Landlock ABI ${probe.abi}`);
-    for (const f of FEATURES) {
+    for (const f of ABI_FEATURES) {
       const fallback = probe.abi < f.abi && f.fallback ? ` (instead: ${f.fallback})` : "";
       out.push(
         `  ${probe.abi >= f.abi ? "enforced    " : "NOT enforced"}  ABI ${String(f.abi).padEnd(2)} ${f.what}${fallback}`,
