@@ -86,7 +86,7 @@ none; TIOCSTI/TIOCLINUX; io_uring; user namespaces; mount, keyring, bpf,
 perf and userfaultfd calls are refused. See docs/security.md.
 `;
 
-const SPECS = {
+export const RUN_FLAGS = {
   ...POLICY_FLAGS,
   "--report": { value: true },
   "--net-log": { value: true },
@@ -135,7 +135,7 @@ function reportNotEnforced(policy: ResolvedPolicy): void {
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const { options, rest } = parseOptions(argv, SPECS, { stopAtPositional: true });
+  const { options, rest } = parseOptions(argv, RUN_FLAGS, { stopAtPositional: true });
   if (options.has("--help")) {
     process.stdout.write(RUN_HELP);
     return 0;
