@@ -2,10 +2,6 @@
 import { readFileSync } from "node:fs";
 import { CORDON_VERSION } from "../version.js";
 import { UsageError } from "./args.js";
-import { CHECK_HELP, checkCommand } from "./check.js";
-import { MCP_HELP, mcpCommand } from "./mcp.js";
-import { POLICY_HELP, policyCommand } from "./policy.js";
-import { RUN_HELP, runCommand } from "./run.js";
 
 const HELP = `usage: cordon COMMAND [OPTION]...
 
@@ -20,11 +16,13 @@ Commands:
   --help, --version
 `;
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
-  run: { run: runCommand, help: RUN_HELP },
-  check: { run: checkCommand, help: CHECK_HELP },
-  policy: { run: policyCommand, help: POLICY_HELP },
-  mcp: { run: mcpCommand, help: MCP_HELP },
+/** Each command loads its own modules when it runs: `cordon run` need not
+ * pay for the MCP SDK's, which showed in its start-up time. */
+const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<number>>> = {
+  run: async () => (await import("./run.js")).runCommand,
+  check: async () => (await import("./check.js")).checkCommand,
+  policy: async () => (await import("./policy.js")).policyCommand,
+  mcp: async () => (await import("./mcp.js")).mcpCommand,
 };
 
 /** Node decodes argv as UTF-8 and replaces bytes that are not; an argument
@@ -64,8 +62,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`cordon ${CORDON_VERSION}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) throw new UsageError(`unknown command '${name}' (${Object.keys(COMMANDS).join(", ")})`);
+  const load = COMMANDS[name];
+  if (!load) throw new UsageError(`unknown command '${name}' (${Object.keys(COMMANDS).join(", ")})`);
+  const command = { run: await load() };
   try {
     return await command.run(rest);
   } catch (error) {
