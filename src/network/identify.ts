@@ -97,6 +97,18 @@ function* findSockets(queries: Query[]): Generator<string, (SocketEntry | null)[
   return result;
 }
 
+/** True for a zombie or a process being torn down (state Z, X or x), or one
+ * that is gone: it has no open files left. */
+function isDead(pid: string): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const state = stat.charAt(stat.lastIndexOf(")") + 2);
+    return state === "Z" || state === "X" || state === "x";
+  } catch {
+    return true;
+  }
+}
+
 /** The real, effective, saved and filesystem uids of a process; empty when it exited. */
 function uidsOf(pid: string): number[] {
   try {
@@ -157,6 +169,10 @@ function* scanHolders(sockets: SocketEntry[]): Generator<undefined, Map<number, 
       fds = readdirSync(dir);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") continue; // exited
+      // A zombie or exiting process hides its fds from its own user too,
+      // but it holds none: skipping it keeps one zombie of the user from
+      // failing every identification (found by the escape suite).
+      if (isDead(pid)) continue;
       for (const s of sockets) if (runsAs.includes(s.uid)) holders.set(s.inode, null);
       continue;
     }

@@ -174,7 +174,16 @@ describe("network: proxy mode", () => {
         assert.deepEqual(JSON.parse(readFileSync(report, "utf8")).net.tcp_connect_ports, [webPort]);
       });
 
-      it("a per-binary rule allows curl and refuses python", async () => {
+      it("a per-binary rule allows curl and refuses python, even with a zombie of the user around", async () => {
+        // A zombie hides its /proc/PID/fd from its own user; identification
+        // must not take that for a process that might hold the socket.
+        const zombie = spawn(
+          "/usr/bin/python3",
+          ["-c", "import os, time\nif os.fork() == 0: os._exit(0)\ntime.sleep(60)"],
+          { uid: who.uid, gid: who.gid, stdio: "ignore" },
+        );
+        after(() => zombie.kill("SIGKILL"));
+        await new Promise((done) => setTimeout(done, 300));
         const policy = join(root, `bin-policy-${who.name}.yaml`);
         writeFileSync(
           policy,
