@@ -170,13 +170,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
 
-  if (policy.user !== undefined && process.getuid?.() !== 0) {
-    const self = resolveIdentity(policy.user, policy.group);
-    if (self.uid !== process.getuid?.() || self.gid !== process.getgid?.()) {
-      throw new UsageError(`--user: running as another user needs a root caller (this is uid ${process.getuid?.()})`);
-    }
-  }
   const owner = policy.user === undefined ? undefined : resolveIdentity(policy.user, policy.group);
+  if (owner && process.getuid?.() !== 0 && (owner.uid !== process.getuid?.() || owner.gid !== process.getgid?.())) {
+    throw new UsageError(`--user: running as another user needs a root caller (this is uid ${process.getuid?.()})`);
+  }
   const netLogPath = options.get("--net-log")?.[0];
   const netLog = netLogPath === undefined ? undefined : openOutput("--net-log", netLogPath, true);
   const proxy =

@@ -115,6 +115,9 @@ export class Sandbox {
   private readonly launcher: string;
   private readonly maxAbi?: number;
   private proxy?: Promise<EgressProxy>;
+  /** Who owns the run's private directory: the policy's user, looked up
+   * once (getent) rather than on every command. */
+  private readonly owner?: { uid: number; gid: number };
 
   constructor(options: SandboxOptions) {
     if (!options || typeof options.workdir !== "string") throw new TypeError("Sandbox: options.workdir is required");
@@ -129,6 +132,7 @@ export class Sandbox {
           .join("; ")}`,
       );
     }
+    this.owner = this.policy.user === undefined ? undefined : resolveIdentity(this.policy.user, this.policy.group);
     this.shell = options.shell ?? "bash";
     this.launcher = launcherPath();
     this.maxAbi = options.maxAbi;
@@ -180,8 +184,7 @@ export class Sandbox {
 
   private start(argv: string[], options: ExecOptions, stdin: "pipe" | "ignore", proxy: EgressProxy | undefined) {
     const cwd = this.cwd(options.cwd);
-    const owner = this.policy.user === undefined ? undefined : resolveIdentity(this.policy.user, this.policy.group);
-    const scratch: Scratch | undefined = this.policy.privateTmp ? createScratch(owner) : undefined;
+    const scratch: Scratch | undefined = this.policy.privateTmp ? createScratch(this.owner) : undefined;
     let child: ChildProcess;
     let envReport: EnvReport;
     try {
