@@ -40,11 +40,13 @@ for (const who of IDENTITIES) {
 
     const readReport = () => JSON.parse(readFileSync(report, "utf8")) as EnforcementReport;
     const touchMarker = () => ["--", "bash", "-c", `touch ${marker}; echo "sandbox=$CORDON_SANDBOX"`];
+    /** The launcher under the helper that makes Landlock's syscalls fail
+     * with errno; fd 3 is the report file. */
     const blocked = (errno: number, args: string[]) =>
-      spawnCmd(denyLandlockHelper(), [String(errno), LAUNCHER, ...args], {
+      spawnCmd("/bin/sh", ["-c", `"$@" 3>${report}`, "sh", denyLandlockHelper(), String(errno), LAUNCHER, ...args], {
         as: who,
-        extraStdio: ["pipe"],
       });
+    const reportedRun = () => [...SYSTEM_RULES, "--rw", t.proj, "--report-fd", "3", ...touchMarker()];
 
     for (const [name, errno] of [
       ["EPERM (container seccomp profile)", EPERM],
@@ -52,24 +54,7 @@ for (const who of IDENTITIES) {
       ["EOPNOTSUPP (not enabled at boot)", EOPNOTSUPP],
     ] as const) {
       it(`hard mode refuses when Landlock answers ${name}, and the command never runs`, () => {
-        const r = spawnCmd(
-          "/bin/sh",
-          [
-            "-c",
-            `"$@" 3>${report}`,
-            "sh",
-            denyLandlockHelper(),
-            String(errno),
-            LAUNCHER,
-            ...SYSTEM_RULES,
-            "--rw",
-            t.proj,
-            "--report-fd",
-            "3",
-            ...touchMarker(),
-          ],
-          { as: who },
-        );
+        const r = blocked(errno, reportedRun());
         assert.equal(r.status, 125, r.stderr);
         assert.match(r.stderr, /refusing to run the command: landlock: Landlock is unavailable/);
         assert.equal(existsSync(marker), false, "the command must not have run");
@@ -88,26 +73,7 @@ for (const who of IDENTITIES) {
     });
 
     it("best mode runs without Landlock, warns on stderr, and says CORDON_SANDBOX=0", () => {
-      const r = spawnCmd(
-        "/bin/sh",
-        [
-          "-c",
-          `"$@" 3>${report}`,
-          "sh",
-          denyLandlockHelper(),
-          String(EPERM),
-          LAUNCHER,
-          "--compat",
-          "best",
-          ...SYSTEM_RULES,
-          "--rw",
-          t.proj,
-          "--report-fd",
-          "3",
-          ...touchMarker(),
-        ],
-        { as: who },
-      );
+      const r = blocked(EPERM, ["--compat", "best", ...reportedRun()]);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, "sandbox=0\n");
       assert.match(r.stderr, /warning: not enforced: landlock/);
