@@ -15,6 +15,8 @@ mount -t sysfs sysfs /sys
 mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 hostname cordon-kernels
+# Loopback up, as on any real host: the UDP scenario sends to 127.0.0.1.
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 
 EXPECT_ABI=
 ROW=

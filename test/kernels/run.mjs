@@ -44,6 +44,10 @@ const cache = join(here, ".cache");
 const KERNELS = {
   "debian-6.1": { meta: "linux-image-amd64", series: "6.1." },
   "debian-6.12": { meta: "linux-image-6.12-amd64", series: "6.12." },
+  // Newer kernels come from Debian 13's backports, which keeps several
+  // builds of each series; the newest build of the series is taken.
+  "debian-7.1": { suite: "trixie-backports", series: "7.1." },
+  "debian-7.2": { suite: "trixie-backports", series: "7.2." },
 };
 
 /** kind host: scenarios.sh on this machine (cap: --max-abi, a simulation).
@@ -85,6 +89,22 @@ const ROWS = [
     lsm: "default",
     sim: "host-max-abi-6",
     what: "Debian 12 kernel 6.12 (bookworm's newer kernel)",
+  },
+  {
+    id: "debian-7.1",
+    kind: "vm",
+    kernel: "debian-7.1",
+    expect: 9,
+    lsm: "default",
+    what: "Debian 13 backports kernel 7.1 (RESOLVE_UNIX)",
+  },
+  {
+    id: "debian-7.2",
+    kind: "vm",
+    kernel: "debian-7.2",
+    expect: 10,
+    lsm: "default",
+    what: "Debian 13 backports kernel 7.2 (UDP rights)",
   },
 ];
 const SMOKE = ["host", "host-max-abi-2", "debian-6.1", "debian-6.1-no-landlock"];
@@ -173,16 +193,95 @@ function resolveMeta(meta, series) {
   die(`apt knows no package ${meta}: this harness needs Debian 12 (bookworm) apt sources`);
 }
 
+/** The Debian mirror this machine's apt already uses (the first URI of a
+ * suite that is not a security suite), so that other suites come from the
+ * same place. */
+function debianMirror() {
+  const dir = "/etc/apt/sources.list.d";
+  const files = ["/etc/apt/sources.list", ...(existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [])].filter(
+    (f) => existsSync(f),
+  );
+  for (const file of files) {
+    const text = readFileSync(file, "utf8");
+    if (file.endsWith(".sources")) {
+      for (const stanza of text.split(/\n\s*\n/)) {
+        const field = (name) => new RegExp(`^${name}:\\s*(.+)$`, "mi").exec(stanza)?.[1].trim().split(/\s+/) ?? [];
+        const suites = field("Suites");
+        if (field("Types").includes("deb") && suites.some((x) => !x.includes("security"))) return field("URIs")[0];
+      }
+    } else {
+      for (const line of text.split("\n")) {
+        const m = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line.trim());
+        if (m && !m[2].includes("security")) return m[1];
+      }
+    }
+  }
+  die("no Debian apt source found in /etc/apt: the newer kernels come from the same mirror's backports suite");
+}
+
+/** apt options for SUITE of that mirror, with apt's own signature checks
+ * against Debian's archive keyring, in a private state under the cache: the
+ * machine's apt configuration is left as it is. */
+const suiteApts = new Map();
+function suiteApt(suite) {
+  if (suiteApts.has(suite)) return suiteApts.get(suite);
+  const dir = join(cache, "apt", suite);
+  for (const d of ["lists/partial", "cache/archives/partial"]) mkdirSync(join(dir, d), { recursive: true });
+  const list = join(dir, "sources.list");
+  const keyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
+  if (!existsSync(keyring)) die(`${keyring} is missing: apt-get install debian-archive-keyring`);
+  writeFileSync(list, `deb [signed-by=${keyring}] ${debianMirror()} ${suite} main\n`);
+  const opts = [
+    ...aptOpts,
+    ...["-o", `Dir::Etc::SourceList=${list}`, "-o", "Dir::Etc::SourceParts=/dev/null"],
+    ...["-o", `Dir::State::Lists=${join(dir, "lists")}`, "-o", `Dir::Cache=${join(dir, "cache")}`],
+    ...["-o", "Dir::State::status=/dev/null", "-o", "Acquire::Languages=none"],
+  ];
+  let updated = false;
+  const apt = {
+    opts,
+    update() {
+      if (updated) return;
+      step(`apt-get update (${suite}, private state in ${dir})`);
+      run("apt-get", [...opts, "update", "-qq"]);
+      updated = true;
+    },
+  };
+  suiteApts.set(suite, apt);
+  return apt;
+}
+
+/** The newest build of a kernel series in SUITE: linux-image-SERIES<n>+debNN-amd64. */
+function resolveInSuite(suite, series) {
+  const apt = suiteApt(suite);
+  const pattern = new RegExp(`^linux-image-${series.replaceAll(".", "\\.")}(\\d+)\\+deb\\d+-amd64$`);
+  const find = () =>
+    (run("apt-cache", [...apt.opts, "pkgnames", `linux-image-${series}`], { allowFail: true }).stdout ?? "")
+      .split("\n")
+      .filter((n) => pattern.test(n))
+      .sort((a, b) => Number(pattern.exec(a)[1]) - Number(pattern.exec(b)[1]));
+  let names = find();
+  if (!names.length || opt.refresh) {
+    apt.update();
+    names = find();
+  }
+  const pkg = names.at(-1);
+  if (!pkg) die(`${suite} has no linux-image-${series}N+debNN-amd64 package any more: pick a series it has`);
+  const version = /^Version: (\S+)/m.exec(run("apt-cache", [...apt.opts, "show", pkg]).stdout)?.[1];
+  if (!version) die(`apt-cache show ${pkg} gave no version`);
+  return { pkg, version };
+}
+
 /** apt-get download PKG into the cache; returns the .deb path. */
-function download(pkg) {
+function download(pkg, apt = { opts: aptOpts, update: aptUpdate }) {
   const dir = join(cache, "debs");
   mkdirSync(dir, { recursive: true });
   const find = () => readdirSync(dir).find((f) => f.startsWith(`${pkg}_`) && f.endsWith(".deb"));
   if (find()) return join(dir, find());
-  let r = run("apt-get", [...aptOpts, "download", "-q", pkg], { cwd: dir, allowFail: true });
+  let r = run("apt-get", [...apt.opts, "download", "-q", pkg], { cwd: dir, allowFail: true });
   if (r.status !== 0) {
-    aptUpdate();
-    r = run("apt-get", [...aptOpts, "download", "-q", pkg], { cwd: dir });
+    apt.update();
+    r = run("apt-get", [...apt.opts, "download", "-q", pkg], { cwd: dir });
   }
   const deb = find();
   if (!deb) die(`apt-get download ${pkg} left no .deb in ${dir}`);
@@ -205,42 +304,72 @@ function writeResolved(resolved) {
 
 /** vmlinuz and config of a Debian kernel, fetched once and kept. */
 function kernelFiles(name) {
-  const { meta, series } = KERNELS[name];
+  const { meta, suite, series } = KERNELS[name];
+  const key = meta ?? `${suite}:linux-image-${series}`;
   const resolved = readResolved();
-  let entry = resolved[meta];
+  let entry = resolved[key];
   const dirOf = (e) => join(cache, "kernels", `${e.pkg}_${e.version}`);
   if (!entry || opt.refresh || !existsSync(join(dirOf(entry), "vmlinuz"))) {
-    const fresh = resolveMeta(meta, series);
+    const fresh = suite ? resolveInSuite(suite, series) : resolveMeta(meta, series);
     if (!existsSync(join(dirOf(fresh), "vmlinuz"))) {
-      step(`fetching ${fresh.pkg} ${fresh.version} (apt-get download)`);
-      const deb = download(fresh.pkg);
+      step(`fetching ${fresh.pkg} ${fresh.version} (apt-get download${suite ? `, ${suite}` : ""})`);
+      const apt = suite ? suiteApt(suite) : undefined;
       const tmp = mkdtempSync(join(cache, "extract-"));
-      // Only ./boot is needed: no modules (the initramfs needs none).
-      run("sh", ["-c", 'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" ./boot', "sh", deb, tmp]);
+      // Only vmlinuz and the config are needed: no modules (the initramfs
+      // needs none). Newer Debian kernels split the image package: vmlinuz
+      // in linux-binary-* (in /boot, or later in /usr/lib/modules/RELEASE),
+      // the config in linux-base-* (not always published; it is only needed
+      // to build an lsm= list without Landlock).
+      const extract = (pkg) => {
+        const deb = download(pkg, apt);
+        const pick =
+          "tar -x -C \"$2\" --wildcards './boot/*' './usr/lib/modules/*/vmlinuz' './usr/lib/modules/*/config' 2>/dev/null";
+        run("sh", ["-c", `dpkg-deb --fsys-tarfile "$1" | ${pick}; true`, "sh", deb, tmp]);
+        rmSync(deb, { force: true }); // up to 110 MB of modules we do not use
+      };
       const boot = join(tmp, "boot");
-      const files = readdirSync(boot);
-      const vmlinuz = files.find((f) => f.startsWith("vmlinuz-"));
-      const config = files.find((f) => f.startsWith("config-"));
-      if (!vmlinuz || !config) die(`${deb} has no vmlinuz or config in /boot`);
+      const modules = join(tmp, "usr", "lib", "modules");
+      /** [vmlinuz path, release] wherever the packages put it. */
+      const findVmlinuz = () => {
+        const inBoot = existsSync(boot) ? readdirSync(boot).find((f) => f.startsWith("vmlinuz-")) : undefined;
+        if (inBoot) return [join(boot, inBoot), inBoot.slice("vmlinuz-".length)];
+        const release = existsSync(modules)
+          ? readdirSync(modules).find((r) => existsSync(join(modules, r, "vmlinuz")))
+          : undefined;
+        return release ? [join(modules, release, "vmlinuz"), release] : [];
+      };
+      extract(fresh.pkg);
+      if (!findVmlinuz().length) {
+        const depends = run("apt-cache", [...(apt?.opts ?? aptOpts), "show", fresh.pkg]).stdout;
+        const binary = /(linux-binary-\S+?)[\s,]/.exec(depends)?.[1];
+        if (!binary) die(`${fresh.pkg} has no vmlinuz and depends on no linux-binary-* package`);
+        extract(binary);
+        const base = binary.replace("linux-binary-", "linux-base-");
+        const baseShow = run("apt-cache", [...(apt?.opts ?? aptOpts), "show", base], { allowFail: true });
+        if (/^Version: /m.test(baseShow.stdout ?? "")) extract(base);
+      }
+      const [vmlinuz, release] = findVmlinuz();
+      if (!vmlinuz) die(`${fresh.pkg}: no vmlinuz found in it or its linux-binary-* package`);
+      const configs = [join(boot, `config-${release}`), join(modules, release, "config")];
+      const config = configs.find((f) => existsSync(f));
       mkdirSync(dirOf(fresh), { recursive: true });
-      renameSync(join(boot, vmlinuz), join(dirOf(fresh), "vmlinuz"));
-      renameSync(join(boot, config), join(dirOf(fresh), "config"));
-      writeFileSync(join(dirOf(fresh), "release"), `${vmlinuz.slice("vmlinuz-".length)}\n`);
+      renameSync(vmlinuz, join(dirOf(fresh), "vmlinuz"));
+      if (config) renameSync(config, join(dirOf(fresh), "config"));
+      writeFileSync(join(dirOf(fresh), "release"), `${release}\n`);
       rmSync(tmp, { recursive: true, force: true });
-      rmSync(deb, { force: true }); // 70-110 MB of modules we do not use
     }
     entry = fresh;
-    resolved[meta] = entry;
+    resolved[key] = entry;
     writeResolved(resolved);
   }
   const dir = dirOf(entry);
-  const config = readFileSync(join(dir, "config"), "utf8");
+  const config = existsSync(join(dir, "config")) ? readFileSync(join(dir, "config"), "utf8") : null;
   return {
     ...entry,
     vmlinuz: join(dir, "vmlinuz"),
     release: readFileSync(join(dir, "release"), "utf8").trim(),
-    configLsm: /^CONFIG_LSM="([^"]*)"/m.exec(config)?.[1] ?? null,
-    landlockBuiltIn: /^CONFIG_SECURITY_LANDLOCK=y/m.test(config),
+    configLsm: config === null ? null : (/^CONFIG_LSM="([^"]*)"/m.exec(config)?.[1] ?? null),
+    landlockBuiltIn: config === null ? null : /^CONFIG_SECURITY_LANDLOCK=y/m.test(config),
   };
 }
 
@@ -515,7 +644,8 @@ function boot(row, k, initrd, kvm) {
   ];
   let lsm = null;
   if (row.lsm === "no-landlock") {
-    lsm = (k.configLsm ?? "")
+    if (k.configLsm === null) die(`${row.id}: ${k.pkg} has no published config, so no lsm= list without Landlock`);
+    lsm = k.configLsm
       .split(",")
       .filter((m) => m && m !== "landlock")
       .join(",");
@@ -574,7 +704,7 @@ function boot(row, k, initrd, kvm) {
         kernel: k.release,
         pkg: `${k.pkg} ${k.version}`,
         accel: kvm ? "kvm" : "tcg",
-        lsm: lsm ?? `(default: ${k.configLsm})`,
+        lsm: lsm ?? `(default: ${k.configLsm ?? "CONFIG_LSM, config not published"})`,
       });
     });
   });
