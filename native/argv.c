@@ -20,6 +20,7 @@ static const char *const gap_names[GAP_COUNT] = {
 	[GAP_IOCTL_DEV] = "ioctl-dev",
 	[GAP_SCOPE_ABSTRACT_UNIX] = "scope-abstract-unix",
 	[GAP_SCOPE_SIGNAL] = "scope-signal",
+	[GAP_RESOLVE_UNIX] = "resolve-unix",
 	[GAP_RULE] = "rule",
 	[GAP_SECCOMP] = "seccomp",
 	[GAP_PROOF] = "proof",
@@ -35,7 +36,9 @@ static const char usage[] =
 	"\n"
 	"Runs COMMAND under a deny-by-default Landlock ruleset.\n"
 	"\n"
-	"  --allow ACCESS PATH            grant ACCESS (letters from r, w, x) beneath PATH\n"
+	"  --allow ACCESS PATH            grant ACCESS beneath PATH: letters from r (read),\n"
+	"                                 w (write), x (execute), c (connect to unix\n"
+	"                                 sockets; Landlock ABI 9)\n"
 	"  --allow-if-exists ACCESS PATH  the same, skipped when PATH does not exist\n"
 	"  --ro PATH                      same as --allow rx PATH\n"
 	"  --rw PATH                      same as --allow rwx PATH\n"
@@ -51,7 +54,9 @@ static const char usage[] =
 	"  --user USER, --group GROUP     run as USER (name or uid) and GROUP; root only\n"
 	"  --allow-tcp-connect PORT       with --net none: allow TCP connect to PORT (any\n"
 	"                                 address: Landlock filters ports, not addresses)\n"
-	"  --allow-unix-sockets           let socket(AF_UNIX) through the seccomp filter\n"
+	"  --allow-unix-sockets           let socket(AF_UNIX) through the seccomp filter (from\n"
+	"                                 ABI 9 it always is: Landlock holds connects to\n"
+	"                                 the sockets granted c)\n"
 	"  --new-session                  run COMMAND in a new session (setsid)\n"
 	"  --process-group                run COMMAND in a new process group\n"
 	"  --lock-session                 refuse setsid() inside, so every process of the\n"
@@ -62,7 +67,7 @@ static const char usage[] =
 	"  --version, --help\n"
 	"\n"
 	"Gap names: landlock, truncate, net-tcp, ioctl-dev, scope-abstract-unix,\n"
-	"scope-signal, rule, seccomp.\n"
+	"scope-signal, resolve-unix, rule, seccomp.\n"
 	"Exit status: COMMAND's, or 125 (cordon failed), 126 (cannot execute),\n"
 	"127 (not found).\n";
 
@@ -93,7 +98,7 @@ static unsigned parse_access(const char *flag, const char *s)
 	unsigned access = 0;
 
 	if (*s == '\0')
-		usage_error(flag, "%s", "ACCESS is empty: give letters from r, w, x");
+		usage_error(flag, "%s", "ACCESS is empty: give letters from r, w, x, c");
 	for (const char *c = s; *c; c++) {
 		switch (*c) {
 		case 'r':
@@ -105,8 +110,11 @@ static unsigned parse_access(const char *flag, const char *s)
 		case 'x':
 			access |= ACCESS_EXEC;
 			break;
+		case 'c':
+			access |= ACCESS_CONNECT;
+			break;
 		default:
-			usage_error(flag, "ACCESS '%s' has a letter other than r, w, x", s);
+			usage_error(flag, "ACCESS '%s' has a letter other than r, w, x, c", s);
 		}
 	}
 	return access;
@@ -138,6 +146,8 @@ static void add_rule(struct config *cfg, const char *flag, const char *path,
 	}
 	r = &cfg->rules[cfg->nrules++];
 	*r = (struct rule){ .path = path, .access = access, .optional = optional, .fd = -1 };
+	if (access & ACCESS_CONNECT)
+		cfg->unix_connect_rules = true;
 }
 
 static void *append(void *array, size_t *n, size_t size)

@@ -22,6 +22,9 @@
 #define ACCESS_READ (1U << 0)
 #define ACCESS_WRITE (1U << 1)
 #define ACCESS_EXEC (1U << 2)
+/* Connect (and sendmsg with an address) to pathname unix sockets beneath the
+ * path: Landlock's RESOLVE_UNIX, ABI 9. */
+#define ACCESS_CONNECT (1U << 3)
 
 enum compat { COMPAT_HARD, COMPAT_BEST };
 enum net_mode { NET_NONE, NET_HOST };
@@ -36,6 +39,7 @@ enum gap {
 	GAP_IOCTL_DEV,           /* ABI 5 */
 	GAP_SCOPE_ABSTRACT_UNIX, /* ABI 6 */
 	GAP_SCOPE_SIGNAL,        /* ABI 6 */
+	GAP_RESOLVE_UNIX,        /* ABI 9, when unix sockets are granted per path */
 	GAP_RULE,                /* a rule path that could not be opened or added */
 	GAP_SECCOMP,             /* the seccomp filter could not be installed */
 	GAP_PROOF,               /* the post-restriction probe was not denied */
@@ -85,6 +89,9 @@ struct config {
 	size_t nports;
 	/* seccomp toggles. */
 	bool allow_unix_sockets;
+	/* Some rule grants ACCESS_CONNECT: unix sockets must get through the
+	 * seccomp filter, and below ABI 9 nothing can hold them to those paths. */
+	bool unix_connect_rules;
 	/* Process hygiene. */
 	bool new_session;
 	bool process_group;

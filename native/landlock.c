@@ -95,8 +95,8 @@ uint64_t rights_for_access(unsigned access, bool is_dir)
 		rights |= LL_FS_READ_FILE | LL_FS_READ_DIR;
 	/* Write is everything that modifies, including REFER so that renames
 	 * and links across directories (package managers, git) do not fail
-	 * with EXDEV. Pathname unix socket connects (RESOLVE_UNIX) are not a
-	 * write: no class grants them. */
+	 * with EXDEV. Connecting to a unix socket is not a write: reaching
+	 * docker.sock or an ssh-agent is its own class, c. */
 	if (access & ACCESS_WRITE)
 		rights |= LL_FS_WRITE_FILE | LL_FS_REMOVE_DIR | LL_FS_REMOVE_FILE | LL_FS_MAKE_CHAR |
 			  LL_FS_MAKE_DIR | LL_FS_MAKE_REG | LL_FS_MAKE_SOCK | LL_FS_MAKE_FIFO |
@@ -104,7 +104,15 @@ uint64_t rights_for_access(unsigned access, bool is_dir)
 			  LL_FS_IOCTL_DEV;
 	if (access & ACCESS_EXEC)
 		rights |= LL_FS_EXECUTE;
+	if (access & ACCESS_CONNECT)
+		rights |= LL_FS_RESOLVE_UNIX;
 	return is_dir ? rights : rights & LL_FS_FILE_RIGHTS;
+}
+
+bool landlock_holds_unix(const struct state *st)
+{
+	return st->restricted && (st->handled_fs & LL_FS_RESOLVE_UNIX) &&
+	       (st->scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET);
 }
 
 void set_gap(struct state *st, enum gap g, const char *fmt, ...)
@@ -182,8 +190,12 @@ void plan_ruleset(const struct config *cfg, struct state *st)
 	need_abi(st, GAP_IOCTL_DEV, 5, "6.10");
 	/* Without unix sockets the seccomp filter already refuses socket(AF_UNIX),
 	 * abstract ones included: the scope is only missing when they are allowed. */
-	if (cfg->allow_unix_sockets)
+	if (cfg->allow_unix_sockets || cfg->unix_connect_rules)
 		need_abi(st, GAP_SCOPE_ABSTRACT_UNIX, 6, "6.12");
+	/* Granting some sockets means letting socket(AF_UNIX) through; below
+	 * ABI 9 nothing then keeps connect() to the granted ones. */
+	if (cfg->unix_connect_rules)
+		need_abi(st, GAP_RESOLVE_UNIX, 9, "7.1");
 	need_abi(st, GAP_SCOPE_SIGNAL, 6, "6.12");
 	/* No gap for TCP below ABI 4 when the network is off: the seccomp
 	 * filter refuses inet sockets, and a filter that fails is its own gap.
@@ -234,7 +246,10 @@ int build_ruleset(struct config *cfg, struct state *st)
 			continue;
 		r->rights = rights_for_access(r->access, r->is_dir) & st->handled_fs;
 		pb = (struct ll_path_beneath_attr){ .allowed_access = r->rights, .parent_fd = r->fd };
-		if (r->rights && syscall(__NR_landlock_add_rule, fd, LL_RULE_PATH_BENEATH, &pb, 0)) {
+		/* A rule of only connect (c) below ABI 9: a gap says so already. */
+		if (!r->rights)
+			r->skipped = "none of its rights exists on the running ABI";
+		else if (syscall(__NR_landlock_add_rule, fd, LL_RULE_PATH_BENEATH, &pb, 0)) {
 			r->skip_errno = errno;
 			r->skipped = "landlock_add_rule failed";
 			r->rights = 0;

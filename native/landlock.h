@@ -27,6 +27,10 @@ int build_ruleset(struct config *cfg, struct state *st);
 /* landlock_restrict_self(); records a gap on failure. */
 void restrict_self(int ruleset_fd, struct state *st);
 
+/* The enforced domain mediates unix sockets itself: connect() to pathname
+ * sockets (RESOLVE_UNIX, ABI 9) and to abstract ones (scope, ABI 6). */
+bool landlock_holds_unix(const struct state *st);
+
 void set_gap(struct state *st, enum gap g, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -59,11 +59,12 @@
  * so that no unknown bit is ever sent. */
 #define LL_ABI_KNOWN 10
 
-/* Rights that may be granted on a regular file (the kernel rejects the
- * directory-only rights on a non-directory with EINVAL). */
+/* Rights that may be granted on a file that is not a directory (the kernel
+ * rejects the directory-only rights there with EINVAL). RESOLVE_UNIX is one:
+ * a rule may name a single socket. */
 #define LL_FS_FILE_RIGHTS                                                    \
 	(LL_FS_EXECUTE | LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_TRUNCATE |   \
-	 LL_FS_IOCTL_DEV)
+	 LL_FS_IOCTL_DEV | LL_FS_RESOLVE_UNIX)
 
 /* Only the first three fields are sent: the attribute grows with ABI 10 in
  * ways not verified here, and a larger struct with a zero tail buys nothing. */

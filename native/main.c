@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 	if (apply_process_hygiene(&cfg, parent, err, sizeof(err)))
 		refuse(&cfg, &st, "%s", err);
 
-	seccomp = seccomp_options(&cfg);
+	seccomp = seccomp_options(&cfg, landlock_holds_unix(&st));
 	if (install_seccomp(&seccomp, err, sizeof(err)))
 		set_gap(&st, GAP_SECCOMP, "%s", err);
 	else

@@ -102,11 +102,13 @@ int run_probe(const struct config *cfg)
 	int abi = kernel_abi;
 	int mode, filters;
 	struct caps caps;
-	struct seccomp_opts opts = seccomp_options(cfg);
-	const char *const *rules = seccomp_rule_descriptions(&opts);
+	struct seccomp_opts opts;
+	const char *const *rules;
 
 	if (cfg->max_abi >= 0 && abi > cfg->max_abi)
 		abi = cfg->max_abi;
+	opts = seccomp_options(cfg, abi >= 9);
+	rules = seccomp_rule_descriptions(&opts);
 	seccomp_status(&mode, &filters);
 	read_caps(&caps);
 

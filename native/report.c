@@ -5,6 +5,7 @@
 
 #include "argv.h"
 #include "json.h"
+#include "landlock.h"
 #include "landlock_abi.h"
 #include "privileges.h"
 #include "seccomp.h"
@@ -68,8 +69,9 @@ static void write_rules(FILE *f, const struct config *cfg)
 
 		fprintf(f, "%s{\"path\":", i ? "," : "");
 		json_string(f, r->path);
-		fprintf(f, ",\"access\":\"%s%s%s\",\"optional\":%s", r->access & ACCESS_READ ? "r" : "",
-			r->access & ACCESS_WRITE ? "w" : "", r->access & ACCESS_EXEC ? "x" : "",
+		fprintf(f, ",\"access\":\"%s%s%s%s\",\"optional\":%s",
+			r->access & ACCESS_READ ? "r" : "", r->access & ACCESS_WRITE ? "w" : "",
+			r->access & ACCESS_EXEC ? "x" : "", r->access & ACCESS_CONNECT ? "c" : "",
 			r->optional ? "true" : "false");
 		if (r->skipped) {
 			fprintf(f, ",\"added\":false,\"reason\":");
@@ -114,8 +116,8 @@ static void write_limits(FILE *f, const struct config *cfg, const struct state *
 			   "below ABI 10 and the seccomp filter is not installed\"", sep);
 		sep = ",";
 	}
-	if ((cfg->allow_unix_sockets || !st->seccomp_installed) &&
-	    !(st->handled_fs & LL_FS_RESOLVE_UNIX)) {
+	if ((cfg->allow_unix_sockets || cfg->unix_connect_rules || !st->seccomp_installed) &&
+	    !landlock_holds_unix(st)) {
 		fprintf(f, "%s\"connect() to pathname unix sockets (docker.sock, ssh-agent, D-Bus) "
 			   "is not restricted: unix sockets are allowed and Landlock mediates "
 			   "them only from ABI 9\"", sep);
@@ -136,7 +138,7 @@ static void write_limits(FILE *f, const struct config *cfg, const struct state *
 
 static void write_seccomp(FILE *f, const struct config *cfg, const struct state *st)
 {
-	struct seccomp_opts opts = seccomp_options(cfg);
+	struct seccomp_opts opts = seccomp_options(cfg, landlock_holds_unix(st));
 	const char *const *rules = seccomp_rule_descriptions(&opts);
 
 	fprintf(f, ",\"seccomp\":{\"installed\":%s,\"rules\":[",

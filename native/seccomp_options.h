@@ -7,11 +7,14 @@
 #include <unistd.h>
 
 /* The filter a run's flags ask for; one place, so that the report, the
- * probe and the run never describe different filters. */
-static inline struct seccomp_opts seccomp_options(const struct config *cfg)
+ * probe and the run never describe different filters. landlock_unix: the
+ * Landlock domain holds unix sockets itself (RESOLVE_UNIX for pathname
+ * sockets, the abstract-socket scope), so socket(AF_UNIX) is no danger and
+ * refusing it would only break programs. */
+static inline struct seccomp_opts seccomp_options(const struct config *cfg, bool landlock_unix)
 {
 	return (struct seccomp_opts){
-		.allow_unix_sockets = cfg->allow_unix_sockets,
+		.allow_unix_sockets = cfg->allow_unix_sockets || cfg->unix_connect_rules || landlock_unix,
 		.allow_inet = cfg->net == NET_HOST,
 		.allow_inet_tcp = cfg->nports > 0,
 		.lock_session = cfg->lock_session,

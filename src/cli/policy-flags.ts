@@ -54,12 +54,12 @@ export function flagsDocument(options: Map<string, string[]>): PolicyDocument {
     ...all("--allow").map(parseAllow),
   ];
   for (const rule of rules) {
-    if (!/^[rwx]+$/.test(rule.access)) {
-      const bad = [...rule.access].find((c) => !"rwx".includes(c));
+    if (!/^[rwxc]+$/.test(rule.access)) {
+      const bad = [...rule.access].find((c) => !"rwxc".includes(c));
       throw new UsageError(
         rule.access === ""
-          ? `--allow: access is empty in '${rule.path}:'; give letters from r, w, x`
-          : `--allow: access '${rule.access}' has '${bad}'; only r, w, x are allowed`,
+          ? `--allow: access is empty in '${rule.path}:'; give letters from r, w, x, c`
+          : `--allow: access '${rule.access}' has '${bad}'; only r, w, x, c are allowed`,
       );
     }
   }

@@ -33,10 +33,13 @@ the policy denies execute); 127 not found; 128+N when killed by signal N.
                          (default: the current directory)
   --ro PATH            grant read+exec beneath PATH
   --rw PATH            grant read+write+exec beneath PATH
-  --allow PATH:ACCESS  grant ACCESS (letters from r, w, x) beneath PATH
+  --allow PATH:ACCESS  grant ACCESS (letters from r, w, x, c) beneath PATH
                          r: read files, list directories
                          w: write, create, remove, rename/link, truncate, ioctl
                          x: execute
+                         c: connect to the unix sockets at or beneath PATH
+                            (docker.sock, an ssh-agent); needs Landlock ABI 9
+                            (Linux 7.1), below it the gap resolve-unix
   --net none|proxy|host
                        none (default): no network. TCP bind/connect denied by
                          Landlock (ABI 4+) and every inet socket (TCP, UDP,
@@ -70,9 +73,11 @@ the policy denies execute); 127 not found; 128+N when killed by signal N.
                          by ordinary permissions.
   --group GROUP        with --user: run as GROUP (default: USER's primary
                          group). Supplementary groups are always dropped.
-  --allow-unix-sockets let the command create unix sockets. Below Landlock
-                         ABI 9 this reaches any pathname socket it can name
-                         (docker.sock, ssh-agent, D-Bus): only with care.
+  --allow-unix-sockets let the command create unix sockets below Landlock ABI 9,
+                         where this reaches any pathname socket it can name
+                         (docker.sock, ssh-agent, D-Bus): only with care. From
+                         ABI 9 unix sockets are always allowed and Landlock
+                         holds connect() to the sockets granted c.
   --new-session        run the command in a new session: no controlling
                          terminal (no job control; keystroke injection into
                          the caller's terminal is then impossible too)
@@ -81,7 +86,7 @@ the policy denies execute); 127 not found; 128+N when killed by signal N.
   --max-abi N          act as if the kernel had at most Landlock ABI N (tests)
 
 The seccomp filter is always on: socket families other than unix, inet,
-inet6 and netlink; unix sockets (unless allowed); inet sockets with --net
+inet6 and netlink; unix sockets (below ABI 9, unless allowed); inet sockets with --net
 none; TIOCSTI/TIOCLINUX; io_uring; user namespaces; mount, keyring, bpf,
 perf and userfaultfd calls are refused. See docs/security.md.
 `;

@@ -20,6 +20,7 @@ export const GAP_NAMES = [
   "ioctl-dev",
   "scope-abstract-unix",
   "scope-signal",
+  "resolve-unix",
   "rule",
   "seccomp",
 ] as const;

@@ -1,5 +1,6 @@
 import type { Probe } from "../cli/check.js";
 import { ABI_FEATURES } from "../launcher/abi.js";
+import { ACCESS_LETTERS } from "../launcher/access.js";
 import type { ResolvedPolicy, ResolvedRule } from "./resolve.js";
 
 function isUnder(path: string, ancestor: string): boolean {
@@ -11,7 +12,21 @@ function isUnder(path: string, ancestor: string): boolean {
 function effectiveAccess(rule: ResolvedRule, rules: ResolvedRule[]): string {
   const letters = new Set(rule.access);
   for (const other of rules) if (isUnder(rule.path, other.path)) for (const c of other.access) letters.add(c);
-  return ["r", "w", "x"].filter((c) => letters.has(c)).join("");
+  return ACCESS_LETTERS.filter((c) => letters.has(c)).join("");
+}
+
+/** What unix sockets the command can reach, on this kernel. */
+function unixSockets(policy: ResolvedPolicy, abi: number): string {
+  const granted = policy.rules.filter((r) => r.access.includes("c")).map((r) => r.path);
+  if (abi >= 9) {
+    return granted.length
+      ? `held by Landlock: connect only to ${granted.join(", ")} (and to sockets the command creates)`
+      : "held by Landlock: connect only to sockets the command creates (grant others with access c)";
+  }
+  if (policy.allowUnixSockets || granted.length) {
+    return "allowed: below ABI 9 every pathname socket the command can name is reachable (docker.sock, ssh-agent)";
+  }
+  return "refused by seccomp (socketpair works); from ABI 9 Landlock holds them per path instead";
 }
 
 export interface ExplainInput {
@@ -106,9 +121,7 @@ export function explainPolicy({ policy, source, workdir, probe }: ExplainInput):
       `  direct TCP to ports ${policy.directTcpPorts.join(", ")} on ANY address (Landlock filters ports, not addresses)`,
     );
   }
-  out.push(
-    `unix sockets: ${policy.allowUnixSockets ? "allowed (below ABI 9 any pathname socket the command can name is reachable)" : "refused by seccomp (socketpair works)"}`,
-  );
+  out.push(`unix sockets: ${unixSockets(policy, probe.abi)}`);
   const proc = [
     policy.user !== undefined ? `run as ${policy.user}${policy.group !== undefined ? `:${policy.group}` : ""}` : "",
     Object.keys(policy.rlimits).length

@@ -11,9 +11,10 @@ const path = z.string().min(1, "a path must not be empty");
 
 const access = z
   .string()
-  .regex(/^[rwx]+$/, "access is letters from r, w, x")
+  .regex(/^[rwxc]+$/, "access is letters from r, w, x, c")
   .describe(
-    "r: read files, list directories; w: modify (write, create, remove, rename/link, truncate, ioctl); x: execute",
+    "r: read files, list directories; w: modify (write, create, remove, rename/link, truncate, ioctl); x: execute; " +
+      "c: connect to unix sockets at or beneath the path (Landlock ABI 9)",
   );
 
 export const ruleSchema = z.strictObject({

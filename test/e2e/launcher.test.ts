@@ -82,7 +82,7 @@ for (const who of IDENTITIES) {
 
     it("usage errors name the flag and exit 125", () => {
       const cases: [string[], RegExp][] = [
-        [["--allow", "rq", t.proj, "--", "true"], /--allow: ACCESS 'rq' has a letter other than r, w, x/],
+        [["--allow", "rq", t.proj, "--", "true"], /--allow: ACCESS 'rq' has a letter other than r, w, x, c/],
         [["--net", "udp", "--", "true"], /--net: 'udp' is not one of none, host/],
         [["--compat", "soft", "--", "true"], /--compat: 'soft' is not one of hard, best/],
         [["--accept-gap", "nope", "--", "true"], /--accept-gap: unknown gap 'nope'/],

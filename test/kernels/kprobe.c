@@ -4,6 +4,7 @@
  *
  *   kprobe CALL...
  *   kprobe as UID GID COMMAND [ARG]...
+ *   kprobe udp-fd FD COMMAND [ARG]...
  *
  * Each CALL prints "CALL=ok", "CALL=ok:VALUE" or "CALL=errno:N" and the
  * program goes on with the next one; it exits 0 unless a CALL is unknown.
@@ -27,17 +28,29 @@
  *   abstract-connect:NAME
  *                    connect to @NAME: denied by the abstract unix socket
  *                    scope (ABI 6) when @NAME is outside the sandbox
+ *   unix-listen:PATH:SECONDS
+ *                    bind and listen on a pathname unix socket at PATH,
+ *                    print the line, then sleep (run it in the background)
+ *   unix-connect:PATH
+ *                    connect to the socket at PATH: needs RESOLVE_UNIX
+ *                    (ABI 9) when its server is outside the sandbox
+ *   udp-sendto:FD:PORT
+ *                    sendto(FD, 127.0.0.1:PORT): FD is an inherited UDP
+ *                    socket, so the seccomp filter's socket() rule never
+ *                    sees it; Landlock denies the send from ABI 10
  *   uid              print the real uid
  *
  * "as" drops supplementary groups, then sets the gid and the uid (real,
  * effective and saved) and executes COMMAND: a way to run the launcher as
  * an unprivileged caller, which busybox cannot do (its setpriv has no
- * --reuid). Paths must not contain ':'. */
+ * --reuid). "udp-fd" opens a UDP socket as FD and executes COMMAND, which
+ * inherits it. Paths must not contain ':'. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -178,6 +191,70 @@ static int do_abstract(const char *arg, int listening)
 	return 0;
 }
 
+static int do_unix(const char *arg, int listening)
+{
+	char path[108];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *colon = strchr(arg, ':');
+	size_t n = colon && listening ? (size_t)(colon - arg) : strlen(arg);
+	int fd, r, e;
+
+	if (n >= sizeof(path))
+		n = sizeof(path) - 1;
+	memcpy(path, arg, n);
+	path[n] = '\0';
+	memcpy(sa.sun_path, path, n + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (!listening) {
+		r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+		e = errno;
+		close(fd);
+		errno = e;
+		return r;
+	}
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0)
+		return -1;
+	printf("unix-listen:%s=ok\n", arg);
+	sleep(colon ? (unsigned)atoi(colon + 1) : 30);
+	return 0;
+}
+
+static int do_udp_sendto(const char *arg)
+{
+	int fd = -1;
+	unsigned port = 0;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+
+	if (sscanf(arg, "%d:%u", &fd, &port) != 2) {
+		errno = EINVAL;
+		return -1;
+	}
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -1 : 0;
+}
+
+static int run_with_udp_fd(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: kprobe udp-fd FD COMMAND [ARG]...\n");
+		return 2;
+	}
+	int want = atoi(argv[2]);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0 || (fd != want && (dup2(fd, want) < 0 || close(fd) < 0))) {
+		perror("kprobe udp-fd");
+		return 2;
+	}
+	execvp(argv[3], &argv[3]);
+	perror(argv[3]);
+	return 127;
+}
+
 static int run_as(int argc, char **argv)
 {
 	if (argc < 5) {
@@ -202,6 +279,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "as") == 0)
 		return run_as(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "udp-fd") == 0)
+		return run_with_udp_fd(argc, argv);
 	setvbuf(stdout, NULL, _IONBF, 0);
 	for (int i = 1; i < argc; i++) {
 		const char *call = argv[i];
@@ -240,6 +319,13 @@ int main(int argc, char **argv)
 				report(call, -1);
 		} else if (strncmp(call, "abstract-connect:", 17) == 0) {
 			report(call, do_abstract(arg, 0));
+		} else if (strncmp(call, "unix-listen:", 12) == 0) {
+			if (do_unix(arg, 1) < 0)
+				report(call, -1);
+		} else if (strncmp(call, "unix-connect:", 13) == 0) {
+			report(call, do_unix(arg, 0));
+		} else if (strncmp(call, "udp-sendto:", 11) == 0) {
+			report(call, do_udp_sendto(arg));
 		} else if (strcmp(call, "uid") == 0) {
 			printf("%s=ok:%u\n", call, (unsigned)getuid());
 		} else {

@@ -74,7 +74,7 @@ describe("policy schema: every invalid document names the key", () => {
     [
       "bad access letter",
       "version: 1\nfilesystem_policy:\n  rules:\n    - {path: /x, access: rq}\n",
-      /filesystem_policy.rules\[0\].access: access is letters from r, w, x \(got "rq"\)/,
+      /filesystem_policy.rules\[0\].access: access is letters from r, w, x, c \(got "rq"\)/,
     ],
     [
       "path not a string",
