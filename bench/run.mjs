@@ -42,6 +42,29 @@ import {
 import { markdown } from "./report.mjs";
 
 const argv = process.argv.slice(2);
+for (const a of argv) {
+  if (a === "--help" || a === "-h") {
+    // The header comment is the usage: a bench run takes minutes and
+    // overwrites the results, so asking for help must not start one.
+    const lines = readFileSync(new URL(import.meta.url), "utf8")
+      .split("\n")
+      .slice(1);
+    console.log(
+      lines
+        .slice(
+          0,
+          lines.findIndex((l) => !l.startsWith("//")),
+        )
+        .map((l) => l.replace(/^\/\/ ?/, ""))
+        .join("\n"),
+    );
+    process.exit(0);
+  }
+  if (a !== "--quick" && a !== "--no-write") {
+    console.error(`bench: unknown option ${a} (--quick, --no-write, --help)`);
+    process.exit(2);
+  }
+}
 const quick = argv.includes("--quick");
 const write = !quick && !argv.includes("--no-write");
 const iters = (n) => (quick ? Math.max(5, Math.round(n / 5)) : n);
