@@ -109,6 +109,19 @@ function isDead(pid: string): boolean {
   }
 }
 
+/** False only for a process that certainly runs without no_new_privs. The
+ * launcher sets no_new_privs before every command, and nothing clears it, so
+ * such a process is not in any sandbox: an ssh-agent of the same user, which
+ * makes itself undumpable, cannot be holding the command's socket. */
+function mayBeSandboxed(pid: string): boolean {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "latin1");
+    return !/^NoNewPrivs:\s+0$/m.test(status);
+  } catch {
+    return false; // exited
+  }
+}
+
 /** The real, effective, saved and filesystem uids of a process; empty when it exited. */
 function uidsOf(pid: string): number[] {
   try {
@@ -127,8 +140,8 @@ function uidsOf(pid: string): number[] {
  * Only processes running as a socket's uid are scanned: another user's process cannot have been handed the
  * command's socket (the sandbox reaches no other user's process). A process that made itself undumpable
  * (prctl PR_SET_DUMPABLE 0) shows /proc/PID as root's and hides its fds from its own user; its real uids come from
- * /proc/PID/status, and when it runs as a socket's uid and cannot be inspected, that socket's holders are
- * uncertain.
+ * /proc/PID/status, and when it runs as a socket's uid, cannot be inspected and may be sandboxed, that socket's
+ * holders are uncertain.
  */
 function* scanHolders(sockets: SocketEntry[]): Generator<undefined, Map<number, number[] | null>> {
   const holders = new Map<number, number[] | null>();
@@ -172,7 +185,7 @@ function* scanHolders(sockets: SocketEntry[]): Generator<undefined, Map<number, 
       // A zombie or exiting process hides its fds from its own user too,
       // but it holds none: skipping it keeps one zombie of the user from
       // failing every identification (found by the escape suite).
-      if (isDead(pid)) continue;
+      if (isDead(pid) || !mayBeSandboxed(pid)) continue;
       for (const s of sockets) if (runsAs.includes(s.uid)) holders.set(s.inode, null);
       continue;
     }
@@ -225,12 +238,20 @@ function peerOf(holders: number[] | null | undefined): Peer | null {
   return { pid, sid, exe };
 }
 
+/** A socket whose holders could not all be inspected: worth asking again. */
+const UNCERTAIN = "uncertain";
+type Outcome = Peer | null | typeof UNCERTAIN;
+
 /** The whole identification of a batch of queries, as a generator: it yields a file name to read (and resumes
  * with its text), or undefined where a driver may pause. */
-function* identifyAll(queries: Query[]): Generator<string | undefined, (Peer | null)[], string | null> {
+function* identifyAll(queries: Query[]): Generator<string | undefined, Outcome[], string | null> {
   const sockets = yield* findSockets(queries);
   const holders = yield* scanHolders(sockets.filter((s): s is SocketEntry => s !== null));
-  return sockets.map((s) => (s === null ? null : peerOf(holders.get(s.inode))));
+  return sockets.map((s) => {
+    if (s === null) return null;
+    const list = holders.get(s.inode);
+    return list === null ? UNCERTAIN : peerOf(list);
+  });
 }
 
 function readSync(file: string): string | null {
@@ -261,12 +282,13 @@ export function identifyPeer(clientPort: number, proxyPort: number): Peer | null
   const run = identifyAll([{ clientPort, proxyPort }]);
   let step = run.next(null);
   while (!step.done) step = run.next(step.value === undefined ? null : readSync(step.value));
-  return step.value[0] ?? null;
+  const outcome = step.value[0];
+  return outcome === UNCERTAIN || outcome === undefined ? null : outcome;
 }
 
 /** Runs one batch off the event loop as far as possible: files are read by the thread pool, and the scan of /proc
  * gives the event loop back every SLICE_MS. */
-async function identifyBatch(queries: Query[]): Promise<(Peer | null)[]> {
+async function identifyBatch(queries: Query[]): Promise<Outcome[]> {
   const run = identifyAll(queries);
   let started = performance.now();
   let step = run.next(null);
@@ -285,18 +307,31 @@ async function identifyBatch(queries: Query[]): Promise<(Peer | null)[]> {
   return step.value;
 }
 
+/** Delays before asking again about a socket whose holders were uncertain. The usual cause is passing: a
+ * launcher of the same user between its identity switch and exec is undumpable for a few milliseconds (the
+ * kernel makes a process undumpable when its uids change). A process that stays undumpable still fails closed. */
+const RETRY_MS = [10, 40, 120];
+
+interface Pending {
+  query: Query;
+  attempt: number;
+  resolve: (peer: Peer | null) => void;
+}
+
 /** Batches the identifications that arrive together: a batch starts after each of its connections was accepted,
  * so nothing it reads predates them, and one read of /proc/net/tcp and one scan of /proc serve the whole batch.
  * Under load (hundreds of connections at once) that is the difference between seconds and milliseconds. */
 class Identifier {
-  #queue: { query: Query; resolve: (peer: Peer | null) => void }[] = [];
+  #queue: Pending[] = [];
   #running = false;
 
   identify(query: Query): Promise<Peer | null> {
-    return new Promise((resolve) => {
-      this.#queue.push({ query, resolve });
-      if (!this.#running) void this.#run();
-    });
+    return new Promise((resolve) => this.#enqueue({ query, attempt: 0, resolve }));
+  }
+
+  #enqueue(pending: Pending): void {
+    this.#queue.push(pending);
+    if (!this.#running) void this.#run();
   }
 
   async #run(): Promise<void> {
@@ -304,14 +339,18 @@ class Identifier {
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0);
-        let peers: (Peer | null)[];
+        let outcomes: Outcome[];
         try {
-          peers = await identifyBatch(batch.map((b) => b.query));
+          outcomes = await identifyBatch(batch.map((b) => b.query));
         } catch {
-          peers = [];
+          outcomes = [];
         }
         batch.forEach((b, i) => {
-          b.resolve(peers[i] ?? null);
+          const outcome = outcomes[i] ?? null;
+          const delay = RETRY_MS[b.attempt];
+          if (outcome !== UNCERTAIN) b.resolve(outcome);
+          else if (delay === undefined) b.resolve(null);
+          else setTimeout(() => this.#enqueue({ ...b, attempt: b.attempt + 1 }), delay).unref();
         });
       }
     } finally {

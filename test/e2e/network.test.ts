@@ -236,6 +236,83 @@ describe("network: proxy mode", () => {
         assert.equal(decisions[0].rule, "network_policies.web");
       });
 
+      it("undumpable processes of the user: an unsandboxed one is ignored, a brief one waited out, a lasting one fails closed", async () => {
+        // A process that makes itself undumpable hides its /proc/PID/fd from
+        // its own user (ssh-agent does; so is a launcher between its identity
+        // switch and exec). Root sees through it; nobody cannot.
+        const undumpable = (nnp: boolean, seconds: number) =>
+          [
+            "import ctypes, sys, time",
+            "libc = ctypes.CDLL(None)",
+            ...(nnp ? ["libc.prctl(38, 1, 0, 0, 0)"] : []), // PR_SET_NO_NEW_PRIVS
+            "libc.prctl(4, 0, 0, 0, 0)", // PR_SET_DUMPABLE 0
+            "print('ready', flush=True)",
+            `time.sleep(${seconds})`,
+          ].join("\n");
+        const outside = (nnp: boolean) => {
+          const child = spawn("/usr/bin/python3", ["-c", undumpable(nnp, 60)], {
+            uid: who.uid,
+            gid: who.gid,
+            stdio: ["ignore", "pipe", "ignore"],
+          });
+          after(() => child.kill("SIGKILL"));
+          return new Promise<typeof child>((ready) => child.stdout.once("data", () => ready(child)));
+        };
+        const policy = join(root, `undumpable-policy-${who.name}.yaml`);
+        writeFileSync(
+          policy,
+          [
+            "version: 1",
+            "extends: agent",
+            "network_policies:",
+            "  web:",
+            `    endpoints: [{host: 127.0.0.1, port: ${webPort}}]`,
+            "    binaries: [{path: /usr/bin/curl}]",
+            "",
+          ].join("\n"),
+        );
+        const curl = async (script: string) => {
+          const log = join(proj, `undumpable-${who.name}.jsonl`);
+          rmSync(log, { force: true });
+          const r = await cliAsync(
+            ["run", "--workdir", proj, "--policy", policy, "--net-log", log, "--", "bash", "-c", script],
+            who,
+          );
+          const last = JSON.parse(readFileSync(log, "utf8").trim().split("\n").at(-1) ?? "{}");
+          return { r, decision: last };
+        };
+        const get = `curl -sS http://127.0.0.1:${webPort}/u`;
+
+        // Like ssh-agent: undumpable, but without no_new_privs, so not in any
+        // sandbox and not a possible holder of the command's socket.
+        const agent = await outside(false);
+        const a = await curl(get);
+        assert.equal(a.r.stdout, "hello from web /u\n", a.r.stderr);
+        assert.deepEqual([a.decision.exe, a.decision.allowed], ["/usr/bin/curl", true]);
+
+        // Undumpable for 80 ms inside the sandbox, while curl connects: the
+        // proxy asks again and identifies curl once it is gone.
+        const brief = await curl(
+          `/usr/bin/python3 -c "${undumpable(true, 0.08).replaceAll('"', '\\"')}" | { read -r _; ${get}; }`,
+        );
+        assert.equal(brief.r.stdout, "hello from web /u\n", brief.r.stderr);
+        assert.deepEqual([brief.decision.exe, brief.decision.allowed], ["/usr/bin/curl", true]);
+        agent.kill("SIGKILL");
+
+        // Undumpable under no_new_privs for the whole run: it might be a
+        // sandboxed process holding the socket, so nobody's proxy cannot tell
+        // and refuses; root's proxy can look.
+        await outside(true);
+        const stuck = await curl(`${get} -i`);
+        if (who.uid === 0) {
+          assert.deepEqual([stuck.decision.exe, stuck.decision.allowed], ["/usr/bin/curl", true]);
+        } else {
+          assert.match(stuck.r.stdout, /^HTTP\/1\.1 403/, stuck.r.stderr);
+          assert.match(stuck.r.stdout, /identification failed/);
+          assert.deepEqual([stuck.decision.exe, stuck.decision.allowed], [null, false]);
+        }
+      });
+
       it("npm installs a package through the proxy from a local registry it allows, and fails without it", async () => {
         const reg = `http://127.0.0.1:${registryPort}/`;
         const npm = `npm install --no-audit --no-fund --registry ${reg} cordon-tiny-pkg && node -e 'console.log(require("cordon-tiny-pkg"))'`;
