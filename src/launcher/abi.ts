@@ -24,13 +24,13 @@ export const ABI_FEATURES: readonly AbiFeature[] = [
   {
     abi: 9,
     name: "resolve-unix",
-    what: "connect() to pathname unix sockets denied by Landlock",
-    fallback: "seccomp refuses unix sockets unless allowed",
+    what: "connect() to pathname unix sockets held by Landlock, granted per path (access c)",
+    fallback: "seccomp refuses unix sockets unless allowed; a c rule is the gap resolve-unix",
   },
   {
     abi: 10,
     name: "net-udp",
-    what: "UDP bind and send denied by Landlock",
-    fallback: "seccomp refuses inet sockets other than TCP",
+    what: "UDP bind and send denied by Landlock, also on sockets passed in",
+    fallback: "seccomp refuses inet sockets other than TCP; a UDP socket passed in sends anywhere",
   },
 ];
