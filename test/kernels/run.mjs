@@ -46,6 +46,7 @@ const KERNELS = {
   "debian-6.12": { meta: "linux-image-6.12-amd64", series: "6.12." },
   // Newer kernels come from Debian 13's backports, which keeps several
   // builds of each series; the newest build of the series is taken.
+  "debian-7.0": { suite: "trixie-backports", series: "7.0." },
   "debian-7.1": { suite: "trixie-backports", series: "7.1." },
   "debian-7.2": { suite: "trixie-backports", series: "7.2." },
 };
@@ -89,6 +90,14 @@ const ROWS = [
     lsm: "default",
     sim: "host-max-abi-6",
     what: "Debian 12 kernel 6.12 (bookworm's newer kernel)",
+  },
+  {
+    id: "debian-7.0",
+    kind: "vm",
+    kernel: "debian-7.0",
+    expect: 8,
+    lsm: "default",
+    what: "Debian 13 backports kernel 7.0 (ABI 8: no new right cordon uses)",
   },
   {
     id: "debian-7.1",
