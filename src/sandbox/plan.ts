@@ -7,22 +7,39 @@ import type { Scratch } from "./scratch.js";
 /** The workdir is granted read+write+exec, and it often sits inside a
  * directory an earlier sandboxed run could write (a project's
  * subdirectory). A symlink planted there would move that grant anywhere: a
- * workdir whose last component is a symlink leading outside its parent is
- * refused. Give the resolved path when such a link is intended. */
-function refuseEscapingLink(path: string): void {
-  let isLink = false;
-  try {
-    isLink = lstatSync(path).isSymbolicLink();
-  } catch {
-    return; // missing: reported by the caller
-  }
-  if (!isLink) return;
-  const target = realpathSync(path);
-  const parent = realpathSync(dirname(path));
-  if (target !== parent && !target.startsWith(parent === "/" ? "/" : `${parent}/`)) {
+ * workdir is refused when any of its components is a symlink leading outside
+ * the directory that holds it (project/packages -> /etc, also as
+ * project/packages/sub). A link that stays inside its directory is harmless.
+ * The error names the resolved path to give when such a link is intended. */
+function refuseEscapingLinks(path: string): void {
+  const parts = path.split("/").filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = `/${parts.slice(0, i).join("/")}`;
+    let isLink = false;
+    try {
+      isLink = lstatSync(prefix).isSymbolicLink();
+    } catch {
+      return; // missing: reported by the caller
+    }
+    if (!isLink) continue;
+    let target: string;
+    let parent: string;
+    try {
+      target = realpathSync(prefix);
+      parent = realpathSync(dirname(prefix));
+    } catch {
+      return; // a dangling link: the caller reports the workdir missing
+    }
+    if (target === parent || target.startsWith(parent === "/" ? "/" : `${parent}/`)) continue;
+    let resolved = "";
+    try {
+      resolved = `; give the resolved path ${realpathSync(path)} if it is intended`;
+    } catch {
+      // the workdir itself is missing beyond the link
+    }
     throw new Error(
-      `workdir ${path} is a symbolic link to ${target}, outside its parent directory: refusing it ` +
-        "(a sandboxed command may have planted it); give the resolved path if it is intended",
+      `workdir ${path}: ${prefix} is a symbolic link to ${target}, outside ${parent}: refusing it ` +
+        `(a sandboxed command may have planted it)${resolved}`,
     );
   }
 }
@@ -30,7 +47,7 @@ function refuseEscapingLink(path: string): void {
 /** Checks that the workdir exists and is a directory; returns it absolute. */
 export function checkWorkdir(workdir: string): string {
   const path = resolve(workdir);
-  refuseEscapingLink(path);
+  refuseEscapingLinks(path);
   let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(path);

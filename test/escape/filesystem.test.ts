@@ -788,6 +788,21 @@ for (const actor of ACTORS) {
         `--workdir ${project}/packages followed the planted symlink and granted rwx on ${victim.dir} ` +
           `(status ${next.status}, ${next.stdout.trim()})`,
       );
+      // Run 3: a directory below the planted link (`cd packages/app`).
+      mkdirSync(join(victim.dir, "app"), { recursive: true });
+      const deeper = await sandboxed(
+        actor,
+        { ...a, proj: join(project, "packages", "app") },
+        sh(`echo pwned > ${shellWord(join(victim.dir, "app", "planted.txt"))}; echo "write=$?"`),
+        { flags: ["--profile", "agent"] },
+      );
+      assert.equal(
+        existsSync(join(victim.dir, "app", "planted.txt")),
+        false,
+        `--workdir ${project}/packages/app followed the planted symlink (status ${deeper.status})`,
+      );
+      assert.equal(deeper.status, 125, deeper.stderr);
+      assert.match(deeper.stderr, /packages is a symbolic link to .*: refusing it/);
     });
   });
 }
