@@ -11,7 +11,7 @@ Commands:
   run      run a command in the sandbox   (cordon run --help)
   check    what this kernel can enforce   (cordon check --help)
   policy   validate, explain, schema, init (cordon policy --help)
-  mcp      an MCP server with a sandboxed bash tool (cordon mcp --help)
+  mcp      an MCP server with sandboxed bash and file tools (cordon mcp --help)
 
   --help, --version
 `;

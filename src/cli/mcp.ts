@@ -5,9 +5,10 @@ import { parseOptions, UsageError } from "./args.js";
 
 export const MCP_HELP = `usage: cordon mcp [--workdir DIR] [--policy FILE | --profile NAME]
 
-Serves the Model Context Protocol over stdio with one tool, bash, that runs
-each command in the sandbox (default policy: the agent profile; the workdir
-defaults to the current directory). A policy file in the workdir is NOT
+Serves the Model Context Protocol over stdio with the tools bash, read_file,
+write_file and list_directory, each of which runs as a command in the
+sandbox (default policy: the agent profile; the workdir defaults to the
+current directory). A policy file in the workdir is NOT
 picked up: the sandboxed commands can write there. Pass --policy instead.
 `;
 

@@ -3,13 +3,16 @@ import { z } from "zod";
 import { SandboxError } from "../sandbox/errors.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { CORDON_VERSION } from "../version.js";
+import { registerFileTools } from "./file-tools.js";
 import { summarize, TOOL_OUTPUT_BYTES } from "./summary.js";
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 const MAX_TIMEOUT_MS = 600_000;
 
-/** An MCP server with one tool, `bash`, that runs every command in the
- * sandbox. */
+const NETWORK = { none: "off", proxy: "limited to the policy's allowlist, through cordon's proxy", host: "open" };
+
+/** An MCP server whose tools all run in the sandbox: `bash`, and the file
+ * tools (read_file, write_file, list_directory). */
 export function createMcpServer(sandbox: Sandbox): McpServer {
   const server = new McpServer({ name: "cordon", version: CORDON_VERSION });
   server.registerTool(
@@ -19,7 +22,7 @@ export function createMcpServer(sandbox: Sandbox): McpServer {
       description:
         `Run a bash command in the project directory ${sandbox.workdir}, inside a Landlock sandbox. ` +
         "The project directory is writable; files outside the policy cannot be read or written, " +
-        `and the network is ${sandbox.policy.network === "host" ? "open" : "off"}. ` +
+        `and the network is ${NETWORK[sandbox.policy.network]}. ` +
         "Returns the exit code, the output (long output keeps its start and end) and what the sandbox denied.",
       inputSchema: {
         command: z.string().min(1).describe("the bash command line to run"),
@@ -50,5 +53,6 @@ export function createMcpServer(sandbox: Sandbox): McpServer {
       }
     },
   );
+  registerFileTools(server, sandbox);
   return server;
 }

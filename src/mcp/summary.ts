@@ -1,4 +1,13 @@
+import type { NetState } from "../launcher/report.js";
 import type { ExecResult } from "../sandbox/sandbox.js";
+
+/** The network as the command met it, from the report's TCP state. */
+const NETWORK: Record<NetState, string> = {
+  denied: "off",
+  "listed ports only": "only through the listed ports (cordon's proxy, or direct ports)",
+  allowed: "open",
+  "not restricted": "open (not restricted on this kernel)",
+};
 
 /** How much of each stream a model gets back (head and tail kept). */
 export const TOOL_OUTPUT_BYTES = 30_000;
@@ -21,7 +30,7 @@ export function summarize(result: ExecResult): string {
   if (result.truncated) lines.push("(output was long: its middle was dropped)");
   const report = result.report;
   const sandbox = report
-    ? `sandbox: ${report.enforced === "full" ? "enforced" : `${report.enforced} (${report.gaps.map((g) => g.name).join(", ")})`}; network ${report.net.mode === "host" ? "open" : "off"}; writable: the project directory${report.rules.some((r) => r.path.includes("/cordon-") && r.access.includes("w")) ? " and $TMPDIR/$HOME" : ""}`
+    ? `sandbox: ${report.enforced === "full" ? "enforced" : `${report.enforced} (${report.gaps.map((g) => g.name).join(", ")})`}; network ${NETWORK[report.net.tcp]}; writable: the project directory${report.rules.some((r) => r.path.includes("/cordon-") && r.access.includes("w")) ? " and $TMPDIR/$HOME" : ""}`
     : "sandbox: no report";
   lines.push(sandbox);
   if (result.violations.length) {

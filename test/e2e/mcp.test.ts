@@ -1,6 +1,6 @@
 // The MCP server driven end to end by the official MCP client.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -40,14 +40,48 @@ describe("cordon mcp", () => {
       arguments: { command, ...(timeout_ms ? { timeout_ms } : {}) },
     })) as TextResult;
 
-  it("lists one tool, bash, with its input schema", async () => {
+  it("lists bash and the file tools, with their input schemas", async () => {
     const { tools } = await client.listTools();
     assert.deepEqual(
       tools.map((t) => t.name),
-      ["bash"],
+      ["bash", "read_file", "write_file", "list_directory"],
     );
     assert.deepEqual(tools[0]?.inputSchema.required, ["command"]);
     assert.match(tools[0]?.description ?? "", /Landlock sandbox/);
+    assert.match(tools[0]?.description ?? "", /the network is off/);
+    assert.deepEqual(tools[2]?.inputSchema.required, ["path", "content"]);
+    assert.equal(tools[1]?.annotations?.readOnlyHint, true);
+  });
+
+  const call = async (name: string, args: Record<string, string>) =>
+    (await client.callTool({ name, arguments: args })) as TextResult;
+
+  it("file tools work in the project directory", async () => {
+    const w = await call("write_file", { path: "docs/new/note.md", content: "# hi\nthere\n" });
+    assert.deepEqual([w.isError, w.content[0]?.text], [false, "wrote 11 bytes to docs/new/note.md"]);
+    assert.equal(readFileSync(join(proj, "docs", "new", "note.md"), "utf8"), "# hi\nthere\n");
+    const r = await call("read_file", { path: join(proj, "docs", "new", "note.md") });
+    assert.deepEqual([r.isError, r.content[0]?.text], [false, "# hi\nthere\n"]);
+    const l = await call("list_directory", { path: "docs/new" });
+    assert.equal(l.isError, false);
+    assert.match(l.content[0]?.text ?? "", / note\.md$/m);
+    assert.match((await call("list_directory", {})).content[0]?.text ?? "", / docs$/m);
+  });
+
+  it("file tools are held to the policy like bash: the sibling can be neither read, listed nor written", async () => {
+    const r = await call("read_file", { path: `${sibling}/secret.txt` });
+    assert.equal(r.isError, true);
+    assert.doesNotMatch(r.content[0]?.text ?? "", /sibling secret/);
+    assert.match(r.content[0]?.text ?? "", /Permission denied/);
+    assert.match(r.content[0]?.text ?? "", /denied by the sandbox policy/);
+    const l = await call("list_directory", { path: sibling });
+    assert.equal(l.isError, true);
+    assert.doesNotMatch(l.content[0]?.text ?? "", /secret\.txt/);
+    const w = await call("write_file", { path: `${sibling}/planted.txt`, content: "x" });
+    assert.equal(w.isError, true);
+    assert.match(w.content[0]?.text ?? "", /Permission denied/);
+    assert.equal(existsSync(join(sibling, "planted.txt")), false);
+    assert.equal(readFileSync(join(sibling, "secret.txt"), "utf8"), "sibling secret\n");
   });
 
   it("runs an allowed command in the workdir", async () => {
