@@ -90,6 +90,24 @@ describe("network: proxy mode", () => {
         chownSync(proj, who.uid, who.gid);
       });
 
+      /** A policy file: the agent profile, and the web server for curl only. */
+      const curlOnlyPolicy = (name: string) => {
+        const policy = join(root, name);
+        writeFileSync(
+          policy,
+          [
+            "version: 1",
+            "extends: agent",
+            "network_policies:",
+            "  web:",
+            `    endpoints: [{host: 127.0.0.1, port: ${webPort}}]`,
+            "    binaries: [{path: /usr/bin/curl}]",
+            "",
+          ].join("\n"),
+        );
+        return policy;
+      };
+
       it("an allowed host is reachable through HTTP forwarding, CONNECT and SOCKS5", async () => {
         const allow = ["--allow-host", `127.0.0.1:${webPort}`];
         const url = `http://127.0.0.1:${webPort}`;
@@ -184,19 +202,7 @@ describe("network: proxy mode", () => {
         );
         after(() => zombie.kill("SIGKILL"));
         await new Promise((done) => setTimeout(done, 300));
-        const policy = join(root, `bin-policy-${who.name}.yaml`);
-        writeFileSync(
-          policy,
-          [
-            "version: 1",
-            "extends: agent",
-            "network_policies:",
-            "  web:",
-            `    endpoints: [{host: 127.0.0.1, port: ${webPort}}]`,
-            "    binaries: [{path: /usr/bin/curl}]",
-            "",
-          ].join("\n"),
-        );
+        const policy = curlOnlyPolicy(`bin-policy-${who.name}.yaml`);
         const py = [
           "import urllib.request",
           "try:",
@@ -258,19 +264,7 @@ describe("network: proxy mode", () => {
           after(() => child.kill("SIGKILL"));
           return new Promise<typeof child>((ready) => child.stdout.once("data", () => ready(child)));
         };
-        const policy = join(root, `undumpable-policy-${who.name}.yaml`);
-        writeFileSync(
-          policy,
-          [
-            "version: 1",
-            "extends: agent",
-            "network_policies:",
-            "  web:",
-            `    endpoints: [{host: 127.0.0.1, port: ${webPort}}]`,
-            "    binaries: [{path: /usr/bin/curl}]",
-            "",
-          ].join("\n"),
-        );
+        const policy = curlOnlyPolicy(`undumpable-policy-${who.name}.yaml`);
         const curl = async (script: string) => {
           const log = join(proj, `undumpable-${who.name}.jsonl`);
           rmSync(log, { force: true });
