@@ -66,8 +66,9 @@
 	(LL_FS_EXECUTE | LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_TRUNCATE |   \
 	 LL_FS_IOCTL_DEV | LL_FS_RESOLVE_UNIX)
 
-/* Only the first three fields are sent: the attribute grows with ABI 10 in
- * ways not verified here, and a larger struct with a zero tail buys nothing. */
+/* Only the first three fields are sent. ABI 10 adds quiet_access_fs,
+ * quiet_access_net and quiet_scoped (audit log suppression, unused here);
+ * every ABI takes this smaller struct. */
 struct ll_ruleset_attr {
 	uint64_t handled_access_fs;
 	uint64_t handled_access_net;
