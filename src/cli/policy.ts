@@ -98,9 +98,16 @@ export async function policyCommand(argv: string[]): Promise<number> {
       const selected = selectPolicy(options);
       const workdir = checkWorkdir(selected.workdir);
       const policy = resolvePolicy(selected.layers, workdir);
+      // The probe describes the seccomp filter these flags would install:
+      // TCP-only when some port is reachable (the proxy's is picked per run,
+      // so any number stands for it), unix sockets when allowed or granted.
+      const tcpPorts = [...policy.directTcpPorts, ...(policy.network === "proxy" ? [1] : [])];
+      const connect = policy.rules.find((r) => r.access.includes("c"));
       const probeArgs = [
         ...(policy.network === "host" ? ["--net", "host"] : []),
+        ...(policy.network !== "host" && tcpPorts.length ? ["--allow-tcp-connect", String(tcpPorts[0])] : []),
         ...(policy.allowUnixSockets ? ["--allow-unix-sockets"] : []),
+        ...(connect ? ["--allow", "c", connect.path] : []),
       ];
       process.stdout.write(explainPolicy({ policy, source: selected.source, workdir, probe: await probe(probeArgs) }));
       return 0;

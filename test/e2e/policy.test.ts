@@ -224,6 +224,8 @@ describe("the OpenShell-format fixture", () => {
     assert.match(r.stdout, new RegExp(`^ {2}${t.proj} +rwx +.*include_workdir`, "m"));
     assert.match(r.stdout, /best_effort/);
     assert.match(r.stdout, /run as nobody:nogroup/);
+    // Its network_policies mean proxy mode: the filter listed lets TCP through.
+    assert.match(r.stdout, /socket: inet, inet6 other than TCP \(UDP, raw, SCTP, MPTCP\) -> EPERM/);
   });
 
   it("runs as its run_as_user, enforces its filesystem policy, and warns about the L7 rules", () => {

@@ -168,5 +168,8 @@ describe("access c: input errors and explain", () => {
         ? /unix sockets: held by Landlock: connect only to \/run\/agent\.sock/
         : /unix sockets: allowed: below ABI 9 every pathname socket the command can name is reachable/,
     );
+    // The filter it lists is the one such a run installs: unix sockets pass.
+    assert.match(r.stdout, /seccomp filter/);
+    assert.doesNotMatch(r.stdout, /socket: unix -> EPERM/);
   });
 });
