@@ -19,6 +19,7 @@ import {
   IDENTITIES,
   type Identity,
   LAUNCHER,
+  landlockAbi,
   launch,
   makeTree,
   type Result,
@@ -51,7 +52,7 @@ const E = {
 } as const;
 const errno = (n: number) => `errno:${n}`;
 /** The running Landlock ABI: from 9 the filter lets unix sockets be and Landlock holds their connects. */
-const ABI = (JSON.parse(spawnSync(LAUNCHER, ["--probe"], { encoding: "utf8" }).stdout) as { abi: number }).abi;
+const ABI = landlockAbi();
 const EACCES = 13;
 
 const AF = { UNIX: 1, INET: 2, INET6: 10, NETLINK: 16, PACKET: 17, VSOCK: 40 } as const;

@@ -12,10 +12,18 @@ import net from "node:net";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { EnforcementReport } from "../../src/launcher/report.js";
-import { cli, IDENTITIES, LAUNCHER, makeTree, ROOT_USER, syscallProbeHelper, type Tree } from "../helpers/sandbox.js";
+import {
+  cli,
+  IDENTITIES,
+  landlockAbi,
+  makeTree,
+  ROOT_USER,
+  syscallProbeHelper,
+  type Tree,
+} from "../helpers/sandbox.js";
 
 const PROBE = syscallProbeHelper();
-const ABI = JSON.parse(execFileSync(LAUNCHER, ["--probe"], { encoding: "utf8" })).abi as number;
+const ABI = landlockAbi();
 const EPERM = 1;
 const EACCES = 13;
 

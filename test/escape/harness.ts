@@ -10,6 +10,7 @@ import { join } from "node:path";
 import {
   CLI,
   type Identity,
+  landlockAbi,
   makeTree,
   NOBODY,
   type Result,
@@ -258,16 +259,8 @@ export function token(label: string): string {
   return `${label}-${Math.random().toString(36).slice(2, 12)}`;
 }
 
-let abi: number | undefined;
-
-/** The Landlock ABI cordon uses on this kernel (`cordon check --json`). */
-export function kernelAbi(): number {
-  if (abi === undefined) {
-    const r = spawnSync(process.execPath, [CLI, "check", "--json"], { encoding: "utf8" });
-    abi = (JSON.parse(r.stdout) as { probe: { abi: number } }).probe.abi;
-  }
-  return abi;
-}
+/** The Landlock ABI cordon uses on this kernel. */
+export const kernelAbi = landlockAbi;
 
 /** One word for a POSIX shell. */
 export function shellWord(s: string): string {

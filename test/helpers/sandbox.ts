@@ -156,3 +156,12 @@ export function syscallProbeHelper(): string {
   syscallProbe = out;
   return out;
 }
+
+let abi: number | undefined;
+
+/** The Landlock ABI the launcher uses on this machine (its --probe), for
+ * tests whose expected answers change with it. */
+export function landlockAbi(): number {
+  abi ??= (JSON.parse(execFileSync(LAUNCHER, ["--probe"], { encoding: "utf8" })) as { abi: number }).abi;
+  return abi;
+}
