@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { ACCESS_LETTERS, normalizeAccess } from "../launcher/access.js";
 import { GAP_NAMES, RLIMIT_NAMES, type RlimitName } from "../launcher/spec.js";
 import { isProfile, PROFILES } from "../policy/profiles.js";
 import { discoverPolicy, flagsLayer, type Layer, loadChain } from "../policy/resolve.js";
@@ -54,13 +55,15 @@ export function flagsDocument(options: Map<string, string[]>): PolicyDocument {
     ...all("--allow").map(parseAllow),
   ];
   for (const rule of rules) {
-    if (!/^[rwxc]+$/.test(rule.access)) {
-      const bad = [...rule.access].find((c) => !"rwxc".includes(c));
+    if (rule.access === "") {
       throw new UsageError(
-        rule.access === ""
-          ? `--allow: access is empty in '${rule.path}:'; give letters from r, w, x, c`
-          : `--allow: access '${rule.access}' has '${bad}'; only r, w, x, c are allowed`,
+        `--allow: access is empty in '${rule.path}:'; give letters from ${ACCESS_LETTERS.join(", ")}`,
       );
+    }
+    try {
+      normalizeAccess(rule.access, "--allow");
+    } catch (error) {
+      throw new UsageError((error as Error).message);
     }
   }
   const doc: PolicyDocument = { version: 1 };

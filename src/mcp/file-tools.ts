@@ -1,8 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { SandboxError } from "../sandbox/errors.js";
 import type { ExecResult, Sandbox } from "../sandbox/sandbox.js";
-import { summarize, TOOL_OUTPUT_BYTES } from "./summary.js";
+import { failureText, summarize, TOOL_OUTPUT_BYTES } from "./summary.js";
 
 const TIMEOUT_MS = 30_000;
 
@@ -23,11 +22,7 @@ async function inSandbox(
       return { content: [{ type: "text", text: ok(result) }], isError: false };
     return { content: [{ type: "text", text: summarize(result) }], isError: true };
   } catch (error) {
-    const text =
-      error instanceof SandboxError
-        ? `the sandbox could not be applied, so nothing was done: ${error.report?.failure ?? error.message}`
-        : `cordon failed: ${(error as Error).message}`;
-    return { content: [{ type: "text", text }], isError: true };
+    return { content: [{ type: "text", text: failureText(error, "nothing was done") }], isError: true };
   }
 }
 

@@ -1,10 +1,9 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { SandboxError } from "../sandbox/errors.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { CORDON_VERSION } from "../version.js";
 import { registerFileTools } from "./file-tools.js";
-import { summarize, TOOL_OUTPUT_BYTES } from "./summary.js";
+import { failureText, summarize, TOOL_OUTPUT_BYTES } from "./summary.js";
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 const MAX_TIMEOUT_MS = 600_000;
@@ -45,11 +44,7 @@ export function createMcpServer(sandbox: Sandbox): McpServer {
         const failed = result.exitCode !== 0 || result.timedOut;
         return { content: [{ type: "text", text: summarize(result) }], isError: failed };
       } catch (error) {
-        const text =
-          error instanceof SandboxError
-            ? `the sandbox could not be applied, so the command did not run: ${error.report?.failure ?? error.message}`
-            : `cordon failed: ${(error as Error).message}`;
-        return { content: [{ type: "text", text }], isError: true };
+        return { content: [{ type: "text", text: failureText(error, "the command did not run") }], isError: true };
       }
     },
   );

@@ -1,4 +1,5 @@
 import type { NetState } from "../launcher/report.js";
+import { SandboxError } from "../sandbox/errors.js";
 import type { ExecResult } from "../sandbox/sandbox.js";
 
 /** The network as the command met it, from the report's TCP state. */
@@ -8,6 +9,14 @@ const NETWORK: Record<NetState, string> = {
   allowed: "open",
   "not restricted": "open (not restricted on this kernel)",
 };
+
+/** The tool result text when cordon itself failed: the sandbox could not be
+ * applied (`outcome` says what then did not happen), or something else. */
+export function failureText(error: unknown, outcome: string): string {
+  return error instanceof SandboxError
+    ? `the sandbox could not be applied, so ${outcome}: ${error.report?.failure ?? error.message}`
+    : `cordon failed: ${(error as Error).message}`;
+}
 
 /** How much of each stream a model gets back (head and tail kept). */
 export const TOOL_OUTPUT_BYTES = 30_000;
